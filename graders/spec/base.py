@@ -1,0 +1,166 @@
+"""``GraderSpec``: the base of every grader type. The spec class *is* the implementation.
+
+A grader type is one pydantic model with a ``type`` literal (the tag users write), fields with
+attribute docstrings (they become the JSON Schema descriptions editors show) and an
+``async def grade(ctx) -> Result``. This base adds what every node shares (``name``, ``weight``,
+``on_error``, ``fallback``, ``timeout_s``, ``pass_threshold``) and :meth:`GraderSpec.run`, the one
+wrapper that times a node, enforces its timeout, turns failures into data and applies
+``on_error``, so no grader type repeats that logic.
+
+Composite types declare child fields with the forward reference ``"AnyGrader"``; the registry
+resolves it to the discriminated union of every registered type (plugins included).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from time import perf_counter
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from graders.core.context import GradeContext
+from graders.core.errors import ErrorInfo, GradeFailure, GradingError
+from graders.core.result import Result
+from graders.spec.paths import join
+
+__all__ = ["AnyGrader", "GraderSpec", "OnError"]
+
+OnError = Literal["abstain", "zero", "raise", "fallback"]
+
+if TYPE_CHECKING:
+    AnyGrader: TypeAlias = "GraderSpec"
+
+
+class GraderSpec(BaseModel):
+    """Base of all grader types; subclasses define ``type`` and ``grade``."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        populate_by_name=True,
+        use_attribute_docstrings=True,
+        revalidate_instances="never",
+    )
+
+    type: str
+    name: str | None = None
+    """A name for this node, shown in results, summaries and logs."""
+    weight: float = 1.0
+    """This node's weight in a parent ``weighted`` sum."""
+    on_error: OnError = "abstain"
+    """What a failure of this node scores: abstain (None), zero, raise to the caller, or
+    ``fallback``. The error is kept on the result in every case."""
+    fallback: float | None = None
+    """The score used when ``on_error`` is ``fallback``."""
+    timeout_s: float | None = Field(default=None, gt=0)
+    """A hard time limit for this node; exceeding it is a ``timeout`` error."""
+    pass_threshold: float | None = None
+    """When set, the node passes exactly when its score is at least this value."""
+
+    concurrent: ClassVar[bool] = False
+    """True for types that wait (network, worker processes): run them alongside siblings."""
+    requires: ClassVar[tuple[str, ...]] = ()
+    """Importable modules this type needs; checked at load time."""
+    extra: ClassVar[str | None] = None
+    """The pip extra that installs ``requires``."""
+    example: ClassVar[dict[str, Any]] = {}
+    """A minimal config of this type, used in the reference docs and the registry tests."""
+
+    _path: str = PrivateAttr(default="$")
+    _concurrent: bool = PrivateAttr(default=False)
+
+    @model_validator(mode="after")
+    def _check_fallback(self) -> GraderSpec:
+        if self.on_error == "fallback" and self.fallback is None:
+            raise ValueError("on_error='fallback' needs a fallback score")
+        if self.on_error != "fallback" and self.fallback is not None:
+            raise ValueError(
+                f"fallback={self.fallback} is only used with on_error='fallback' "
+                f"(on_error={self.on_error!r})"
+            )
+        return self
+
+    # -- tree structure ---------------------------------------------------------------------------
+
+    def children(self) -> Iterator[tuple[tuple[str | int, ...], GraderSpec]]:
+        """The child nodes with their key paths relative to this node; leaves have none."""
+        return iter(())
+
+    def bind(self, path: str = "$") -> None:
+        """Record each node's JSON path and whether its subtree waits on anything."""
+        self._path = path
+        concurrent = self.concurrent
+        for keys, child in self.children():
+            child_path = path
+            for key in keys:
+                child_path = join(child_path, key)
+            child.bind(child_path)
+            concurrent = concurrent or child._concurrent
+        self._concurrent = concurrent
+
+    @property
+    def path(self) -> str:
+        return self._path
+
+    def walk(self) -> Iterator[GraderSpec]:
+        yield self
+        for _, child in self.children():
+            yield from child.walk()
+
+    # -- grading ----------------------------------------------------------------------------------
+
+    async def grade(self, ctx: GradeContext) -> Result:
+        """Score one sample. Subclasses implement this; :meth:`run` wraps it."""
+        raise NotImplementedError
+
+    async def run(self, ctx: GradeContext) -> Result:
+        """Grade with timing, timeout, failures as data and the ``on_error`` policy applied."""
+        start = perf_counter()
+        try:
+            if self.timeout_s is None:
+                result = await self.grade(ctx)
+            else:
+                async with asyncio.timeout(self.timeout_s):
+                    result = await self.grade(ctx)
+        except GradingError:
+            raise
+        except GradeFailure as exc:
+            result = Result(error=ErrorInfo(exc.kind, exc.message), details=exc.details or None)
+        except TimeoutError:
+            result = Result(error=ErrorInfo("timeout", f"timeout_s={self.timeout_s} exceeded"))
+        except Exception as exc:  # a bug or bad data inside a grader must not reach the caller
+            result = Result(error=ErrorInfo("exception", f"{type(exc).__name__}: {exc}"))
+        result.type = self.type
+        result.name = self.name
+        result.path = self._path
+        result.elapsed_s = perf_counter() - start
+        if result.error is not None:
+            self._apply_on_error(result)
+        elif self.pass_threshold is not None and result.score is not None:
+            result.passed = result.score >= self.pass_threshold
+        return result
+
+    def _apply_on_error(self, result: Result) -> None:
+        policy = self.on_error
+        result.passed = None
+        if policy == "abstain":
+            result.score = None
+        elif policy == "zero":
+            result.score = 0.0
+            result.passed = False
+        elif policy == "fallback":
+            result.score = self.fallback
+        else:
+            raise GradingError(result)
+        assert result.error is not None
+        if not result.reason:
+            result.reason = f"{result.error.kind}: {result.error.message}"
+
+    def __repr_args__(self) -> Any:
+        # show the construction, not every default: GraderSpec(type='contains', reference=...)
+        explicit = self.model_fields_set | {"type"}
+        for key in type(self).model_fields:
+            if key in explicit:
+                yield key, getattr(self, key)
