@@ -87,9 +87,12 @@ def _sample_fields_read(ast: nodes.Template) -> list[str]:
         if isinstance(base, nodes.Name) and base.name == "sample":
             if isinstance(node, nodes.Getattr):
                 found.append(node.attr)
-            elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const):
-                if isinstance(node.arg.value, str):
-                    found.append(node.arg.value)
+            elif (
+                isinstance(node, nodes.Getitem)
+                and isinstance(node.arg, nodes.Const)
+                and isinstance(node.arg.value, str)
+            ):
+                found.append(node.arg.value)
     return found
 
 
