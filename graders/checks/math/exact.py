@@ -1,0 +1,146 @@
+"""Exact rational values of constant answers, with sizes estimated before computing.
+
+``exact(node)`` is the value of a constant answer when it is rational (``\\frac{6}{4}``,
+``0.\\overline{3}``, ``2^{-3}``, ``\\sqrt{16}``, ``5!``), None when it is not (``\\sqrt 2``,
+``\\pi``, anything with a variable). Every power, root and factorial first estimates the size
+of its result and raises :class:`TooLarge` past :data:`MAX_BITS`, so ``9^{9^9}`` or
+``10^{10^{10}}`` costs microseconds instead of hanging the process.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+from graders.checks.math.nodes import Add, Func, Mul, Node, Num, Pow, Unit
+
+__all__ = ["MAX_BITS", "TooLarge", "Undefined", "exact", "magnitude_bits"]
+
+MAX_BITS = 1 << 17
+"""Exact results above this many bits (about 39,000 digits) are refused."""
+
+
+class TooLarge(ArithmeticError):
+    """Computing this exactly would be too expensive (the value may still be compared)."""
+
+
+class Undefined(ArithmeticError):
+    """Division by zero and friends: the answer has no value."""
+
+
+def magnitude_bits(value: Fraction) -> int:
+    return max(value.numerator.bit_length(), value.denominator.bit_length())
+
+
+def _int_root(n: int, k: int) -> int | None:
+    """The exact ``k``-th root of ``n >= 0``, or None."""
+    if n < 2:
+        return n
+    if k == 2:
+        r = math.isqrt(n)
+        return r if r * r == n else None
+    if n.bit_length() < 1000:
+        r = round(n ** (1.0 / k))
+    else:
+        lo, hi = 0, 1 << (n.bit_length() // k + 1)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if mid**k < n:
+                lo = mid + 1
+            else:
+                hi = mid
+        r = lo
+    for cand in (r - 1, r, r + 1):
+        if cand >= 0 and cand**k == n:
+            return cand
+    return None
+
+
+def _power(base: Fraction, exp: Fraction) -> Fraction | None:
+    if base == 0:
+        if exp <= 0:
+            raise Undefined("0 to a non-positive power")
+        return Fraction(0)
+    if base in (1, -1) and exp.denominator == 1:
+        return base ** int(exp)
+    if exp.denominator != 1:
+        if base < 0 or exp.denominator > 64:
+            return None
+        k = exp.denominator
+        if magnitude_bits(base) > MAX_BITS:
+            raise TooLarge("root of a huge number")
+        num, den = _int_root(base.numerator, k), _int_root(base.denominator, k)
+        if num is None or den is None:
+            return None
+        base, exp = Fraction(num, den), Fraction(exp.numerator)
+    if magnitude_bits(base) * abs(exp.numerator) > MAX_BITS:
+        raise TooLarge("power too large to compute exactly")
+    return base ** int(exp)
+
+
+def _integer(value: Fraction, what: str) -> int:
+    if value.denominator != 1 or value < 0:
+        raise Undefined(f"{what} of {value}")
+    return value.numerator
+
+
+def _func(name: str, args: list[Fraction]) -> Fraction | None:
+    if name == "abs":
+        return abs(args[0])
+    if name == "floor":
+        return Fraction(math.floor(args[0]))
+    if name == "ceil":
+        return Fraction(math.ceil(args[0]))
+    if name == "factorial":
+        n = _integer(args[0], "factorial")
+        if n > 2 and n * math.log2(n) > MAX_BITS:
+            raise TooLarge(f"{n}! is too large to compute exactly")
+        return Fraction(math.factorial(n))
+    if name == "binom":
+        n, k = _integer(args[0], "binomial"), _integer(args[1], "binomial")
+        if n > MAX_BITS:
+            raise TooLarge("binomial coefficient too large")
+        return Fraction(math.comb(n, k))
+    return None
+
+
+def exact(node: Node) -> Fraction | None:
+    """The exact rational value of a constant answer, or None when it has none we can prove."""
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Add | Mul):
+        values = []
+        for arg in node.args:
+            value = exact(arg)
+            if value is None:
+                return None
+            values.append(value)
+        if isinstance(node, Add):
+            return sum(values, Fraction(0))
+        total = Fraction(1)
+        for value in values:
+            if magnitude_bits(total) + magnitude_bits(value) > MAX_BITS:
+                raise TooLarge("product too large to compute exactly")
+            total *= value
+        return total
+    if isinstance(node, Pow):
+        exp = exact(node.exp)
+        if exp is None:
+            return None
+        base = exact(node.base)
+        if base is None:
+            return None
+        if base == 0 and exp < 0:
+            raise Undefined("division by zero")
+        return _power(base, exp)
+    if isinstance(node, Func):
+        args = []
+        for arg in node.args:
+            value = exact(arg)
+            if value is None:
+                return None
+            args.append(value)
+        return _func(node.name, args)
+    if isinstance(node, Unit) and node.unit not in ("%", "cents", "deg"):
+        return exact(node.body)
+    return None

@@ -1,0 +1,157 @@
+"""The in-process part of verification: the gold, the located answer, and the cheap tiers.
+
+``prepare_gold`` reads a reference once (it is cached: GRPO compares one gold with 8-64
+rollouts). ``judge`` decides one located answer against a prepared gold with the tiers that
+run in this process: identical canonical text, multiple-choice letters, then our parser and
+:class:`~graders.checks.math.compare.Comparer` (exact numbers, structure, numeric probing).
+Its results are cached too, so identical predictions cost one dictionary lookup. A ``None``
+verdict means "undecided here": the caller may send it to the SymPy workers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from graders.checks.math.compare import Comparer, Options
+from graders.checks.math.lexer import ParseError
+from graders.checks.math.locate import NoAnswer, clean, locate
+from graders.checks.math.nodes import FiniteSet, Node, PlusMinus, Seq, Text
+from graders.checks.math.parser import parse
+from graders.checks.math.values import expand
+
+__all__ = ["Gold", "Judgement", "canonical_text", "judge", "prepare_gold"]
+
+_LAYOUT = re.compile(
+    r"\\(?:left|right|displaystyle|[,;:!])|\\(?:big|Big|bigg|Bigg)[lr]?\b|\$|~|\\text\{\s*\}"
+)
+_SPACE = re.compile(r"\s+")
+_INNER_SPACE = re.compile(r"(?<![A-Za-z0-9]) | (?![A-Za-z0-9])")
+_FRAC = re.compile(r"\\[dtc]frac")
+_TEXT_WRAP = re.compile(r"\\(?:text|textbf|textit|mathrm|mbox|textnormal|operatorname)\s*")
+_CHOICE = re.compile(r"^\(?\s*([A-J])\s*\)?(?:$|[\s.:,)])")
+_ANCHORS = ("\\boxed", "\\fbox", "####", "<answer>", "answer is", "answer:", "Answer:")
+
+
+def canonical_text(answer: str) -> str:
+    """Layout-free text: equal canonical texts are equal answers (the cheapest tier)."""
+    text = _LAYOUT.sub(" ", answer)
+    text = _FRAC.sub(r"\\frac", text)
+    text = _SPACE.sub(" ", text).strip().rstrip(".")
+    return _INNER_SPACE.sub("", text)
+
+
+def _plain_text(answer: str) -> str:
+    """Words only, for answers compared as text (``\\text{Evelyn}`` == ``evelyn``)."""
+    text = _TEXT_WRAP.sub("", answer).replace("\\ ", " ")
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+def _choice(answer: str) -> str | None:
+    body = _plain_choice(answer)
+    m = _CHOICE.match(body)
+    return m[1] if m is not None else None
+
+
+def _plain_choice(answer: str) -> str:
+    text = _TEXT_WRAP.sub("", clean(answer))
+    return text.replace("{", "").replace("}", "").replace("\\", "").strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Gold:
+    """A reference answer, read once."""
+
+    raw: str
+    text: str
+    canon: str
+    node: Node | None
+    choice: str | None
+    multi: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    equal: bool | None
+    reason: str
+    tier: str
+    answer: str
+    anchor: str = ""
+    pending: tuple[Node, Node] | None = None
+    """The parsed pair to send to the SymPy workers when ``equal`` is None."""
+    too_large: bool = False
+    """Undecided because a value was too large to compute: refused rather than sent on."""
+
+
+@lru_cache(maxsize=8192)
+def prepare_gold(raw: str) -> Gold:
+    """Locate, clean and parse a reference (``\\boxed{}`` and ``####`` golds included)."""
+    if any(a in raw for a in _ANCHORS):
+        try:
+            answers = locate(raw, lenient=True).answers
+        except NoAnswer:
+            answers = [clean(raw)]
+    else:
+        answers = [clean(raw)]
+    text = ", ".join(answers)
+    node: Node | None
+    try:
+        nodes = [parse(a) for a in answers]
+        node = nodes[0] if len(nodes) == 1 else Seq(tuple(nodes))
+    except ParseError:
+        node = None
+    choice = _choice(text) if _CHOICE.match(_plain_choice(text)) and len(text) < 16 else None
+    multi = isinstance(node, (Seq, FiniteSet, PlusMinus)) or (
+        node is not None and len(expand(node) or ()) > 1
+    )
+    return Gold(raw, text, canonical_text(text), node, choice, multi)
+
+
+@lru_cache(maxsize=65536)
+def judge(gold: Gold, answers: tuple[str, ...], options: Options) -> Judgement:
+    """The in-process verdict for located answer(s) against a prepared gold."""
+    canon = tuple(dict.fromkeys(canonical_text(a) for a in answers))
+    shown = "; ".join(answers)
+    if len(canon) == 1 and canon[0] == gold.canon:
+        return Judgement(True, "same answer text", "string", shown)
+    if gold.choice is not None:
+        letters = {_choice(a) for a in answers}
+        if len(letters) > 1:
+            return Judgement(False, "hedged: several different choices", "string", shown)
+        letter = letters.pop()
+        if letter is None:
+            return Judgement(False, "no choice letter in the answer", "string", shown)
+        ok = letter == gold.choice
+        return Judgement(
+            ok, f"choice {letter} {'==' if ok else '!='} {gold.choice}", "string", shown
+        )
+    if len(canon) > 1 and not gold.multi:
+        verdicts = [judge(gold, (a,), options) for a in answers]
+        if all(v.equal for v in verdicts):
+            return Judgement(
+                True, "every final answer equals the reference", verdicts[0].tier, shown
+            )
+        return Judgement(False, f"hedged: {len(canon)} different final answers", "string", shown)
+    try:
+        nodes = [parse(a) for a in answers]
+    except ParseError as exc:
+        return _as_text(gold, answers, f"unreadable answer ({exc})")
+    if gold.node is None:
+        return _as_text(gold, answers, "unreadable reference")
+    pred = nodes[0] if len(nodes) == 1 else Seq(tuple(nodes))
+    if isinstance(pred, Text) or isinstance(gold.node, Text):
+        return _as_text(gold, answers, "text answer")
+    comparer = Comparer(options)
+    verdict = comparer.answers(gold.node, pred)
+    pending = (gold.node, pred) if verdict.equal is None else None
+    return Judgement(
+        verdict.equal, verdict.reason, comparer.tier, shown, "", pending, comparer.too_large
+    )
+
+
+def _as_text(gold: Gold, answers: tuple[str, ...], why: str) -> Judgement:
+    got = "".join(_plain_text(a) for a in answers)
+    ok = bool(got) and got == _plain_text(gold.text)
+    reason = "same text" if ok else f"different text ({why})"
+    return Judgement(ok, reason, "string", "; ".join(answers))

@@ -1,0 +1,214 @@
+"""Finding the final answer in a whole model response.
+
+Anchors are ``\\boxed{}`` / ``\\boxed 4`` / ``\\fbox{}``, ``<answer>`` tags, "final answer is",
+"the answer is", "answer:", GSM8K's ``####`` and Minerva's "Final Answer: The final answer is
+X. I hope it is correct." The answer is the *last* anchored one by position (a corrected
+answer wins over a retracted one), after the last ``</think>``. Anchors close together at the
+end, joined only by words like "and" / "or" / "alternatively" or by nothing, form the final
+*cluster*: several different values there are either a multi-part answer (when the reference
+has several values) or a hedge, which is wrong. A gap that retracts ("wait", "actually",
+"but") or reasons at length ends the cluster.
+
+In ``reward`` mode nothing else counts (a truncated output whose last number happens to match
+earns nothing); only a response that is itself a short answer is taken as written. ``lenient``
+mode falls back to the last math span, then the last number.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+__all__ = ["Located", "NoAnswer", "locate"]
+
+TAIL_CHARS = 50_000
+"""Only the end of a longer response is searched (answers come last)."""
+BARE_CHARS = 80
+MAX_ANSWER_CHARS = 2_000
+
+_BOX = re.compile(r"\\(?:boxed|fbox)\b\s*")
+_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL | re.IGNORECASE)
+_PHRASE = re.compile(
+    r"(?:final\s+answer|the\s+answer|answer|correct\s+(?:option|choice))"
+    r"(?:\s+(?:is|would\s+be|will\s+be)(?:\s*:)?|\s*:|\s*=)"
+    r"|final\s+answer\s*\*\*\s*:?|^\s*#{4}(?!#)",
+    re.IGNORECASE | re.MULTILINE,
+)
+_RETRACT = re.compile(
+    r"\b(?:wait|actually|however|but|mistake|error|wrong|incorrect|oops|sorry|instead|"
+    r"re-?check|re-?examin|re-?evaluat|reconsider|let\s+me|hmm|correction|no,)",
+    re.IGNORECASE,
+)
+_GAP_NOISE = re.compile(r"\\(?:quad|qquad|text|textbf|mathrm|[,;:! ])|[${}\s*]+")
+_MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|\$([^$]+?)\$", re.DOTALL)
+_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?%?")
+_SENTENCE_END = re.compile(r"\n|\.(?=\s|$)|\s+I\s+hope\b", re.IGNORECASE)
+_PERCENT_AFTER = re.compile(r"\s*(?:\\?%|percent\b)")
+_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
+_WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"), ("**", "**"))
+
+
+class NoAnswer(Exception):
+    """The response commits to no answer; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Anchor:
+    start: int
+    end: int
+    text: str
+    kind: str
+
+
+@dataclass(slots=True)
+class Located:
+    """The final answer(s) of a response and how they were found."""
+
+    answers: list[str]
+    anchor: str
+    superseded: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def clean(answer: str) -> str:
+    """Strip math delimiters, markdown emphasis and sentence punctuation around an answer."""
+    text = answer.strip()
+    for _ in range(3):
+        text = text.strip().rstrip(".,;").strip()
+        for opener, closer in _WRAPPERS:
+            fits = len(text) > len(opener) + len(closer)
+            if fits and text.startswith(opener) and text.endswith(closer):
+                text = text[len(opener) : -len(closer)]
+        if text.startswith("\\boxed") or text.startswith("\\fbox"):
+            inner = _boxes(text)
+            if len(inner) == 1 and inner[0].end >= len(text.rstrip()):
+                text = inner[0].text
+    return text.strip().rstrip(".,;").strip()
+
+
+def _braced_end(text: str, start: int) -> int | None:
+    depth = 0
+    i = start
+    n = len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return None
+
+
+def _boxes(text: str) -> list[_Anchor]:
+    found: list[_Anchor] = []
+    covered = -1
+    for m in _BOX.finditer(text):
+        if m.start() < covered:
+            continue  # a box inside a box
+        pos = m.end()
+        if pos < len(text) and text[pos] == "{":
+            end = _braced_end(text, pos)
+            if end is None:
+                continue
+            content = text[pos + 1 : end - 1]
+        else:
+            token = re.match(r"[^\s$]+", text[pos:])
+            if token is None or m.end() == m.start() + len(m[0].rstrip()):
+                continue
+            content, end = token[0], pos + token.end()
+        covered = end
+        if content.strip():
+            found.append(_Anchor(m.start(), end, content.strip(), "boxed"))
+    return found
+
+
+def _phrase_answer(text: str, start: int) -> tuple[str, int]:
+    """The answer written after a phrase such as "the answer is": a math span or a sentence."""
+    rest = text[start : start + MAX_ANSWER_CHARS]
+    lead = len(rest) - len(rest.lstrip(" \t*:_"))
+    body = rest[lead:]
+    for opener, closer in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
+        if body.startswith(opener):
+            stop = body.find(closer, len(opener))
+            if stop > 0:
+                tail = _PERCENT_AFTER.match(body, stop + len(closer))
+                span = body[: tail.end() if tail is not None else stop + len(closer)]
+                return span, start + lead + len(span)
+    stop_m = _SENTENCE_END.search(body)
+    stop = stop_m.start() if stop_m is not None else len(body)
+    return body[:stop], start + lead + stop
+
+
+def _anchors(text: str) -> list[_Anchor]:
+    found = _boxes(text)
+    for m in _TAG.finditer(text):
+        found.append(_Anchor(m.start(), m.end(), m[1], "answer_tag"))
+    for m in _PHRASE.finditer(text):
+        answer, end = _phrase_answer(text, m.end())
+        kind = "####" if m[0].strip() == "####" else "phrase"
+        if answer.strip():
+            found.append(_Anchor(m.start(), end, answer, kind))
+    found.sort(key=lambda a: (a.start, -a.end))
+    # an anchor that contains another (a phrase around a box, a tag around a box) yields to it
+    kept = [
+        a
+        for a in found
+        if not any(b is not a and a.start <= b.start and b.end <= a.end for b in found)
+    ]
+    return [a for a in kept if clean(a.text)]
+
+
+def _joins(gap: str) -> bool:
+    """Whether the text between two anchors keeps them in one final cluster."""
+    if _RETRACT.search(gap):
+        return False
+    plain = _GAP_NOISE.sub(" ", gap).strip()
+    return len(plain) <= 60 and plain.count(".") + plain.count("\n") <= 2
+
+
+def _fallback(text: str) -> Located | None:
+    spans = list(_MATH_SPAN.finditer(text))
+    if spans:
+        last = spans[-1]
+        body = next(g for g in last.groups() if g is not None)
+        return Located([body.strip()], "last_math")
+    numbers = list(_NUMBER.finditer(text))
+    if numbers:
+        return Located([numbers[-1][0]], "last_number")
+    return None
+
+
+def locate(text: str, *, lenient: bool = False) -> Located:
+    """The final answer(s) of ``text``; raises NoAnswer with the reason when there is none."""
+    close = text.rfind("</think>")
+    if close >= 0:
+        text = text[close + len("</think>") :]
+    elif "<think>" in text and not lenient:
+        raise NoAnswer("<think> is never closed (truncated reasoning)")
+    if len(text) > TAIL_CHARS:
+        text = text[-TAIL_CHARS:]
+    anchors = _anchors(text)
+    if not anchors:
+        stripped = text.strip()
+        words = len(_WORD.findall(stripped))
+        if stripped and len(stripped) <= BARE_CHARS and "\n" not in stripped and words <= 4:
+            return Located([clean(stripped)], "bare")
+        if lenient:
+            found = _fallback(text)
+            if found is not None:
+                return found
+        raise NoAnswer("no answer found (no \\boxed{}, answer tag or final-answer phrase)")
+    cluster = [anchors[-1]]
+    for prev in reversed(anchors[:-1]):
+        if prev.end > cluster[0].start or not _joins(text[prev.end : cluster[0].start]):
+            break
+        cluster.insert(0, prev)
+    answers = [clean(a.text) for a in cluster]
+    kind = cluster[-1].kind
+    return Located(answers, kind, superseded=len(anchors) - len(cluster))

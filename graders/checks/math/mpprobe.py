@@ -1,0 +1,82 @@
+"""The 60-digit backend of numeric probing, on a private mpmath context (when installed).
+
+mpmath comes with SymPy (the ``math`` extra). A private ``MPContext`` keeps our precision
+setting away from the user's own mpmath and SymPy code.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import cache
+from typing import Any, ClassVar
+
+__all__ = ["backend"]
+
+
+@cache
+def backend() -> Any:
+    """The mpmath backend class, or None when mpmath is not installed."""
+    try:
+        from mpmath import MPContext  # type: ignore[import-untyped]
+    except ImportError:
+        return None
+    ctx = MPContext()
+    ctx.dps = 60
+
+    def real(f: Any) -> Any:
+        return lambda z: f(z)
+
+    class _Precise:
+        tol = ctx.mpf("1e-40")
+        funcs: ClassVar[dict[str, Any]] = {
+            name: real(getattr(ctx, attr))
+            for name, attr in (
+                ("sin", "sin"),
+                ("cos", "cos"),
+                ("tan", "tan"),
+                ("sec", "sec"),
+                ("csc", "csc"),
+                ("cot", "cot"),
+                ("arcsin", "asin"),
+                ("arccos", "acos"),
+                ("arctan", "atan"),
+                ("arcsec", "asec"),
+                ("arccsc", "acsc"),
+                ("arccot", "acot"),
+                ("sinh", "sinh"),
+                ("cosh", "cosh"),
+                ("tanh", "tanh"),
+            )
+        }
+        funcs["abs"] = lambda z: ctx.mpc(abs(z))
+
+        @staticmethod
+        def num(value: Fraction) -> Any:
+            return ctx.mpc(ctx.mpf(value.numerator) / value.denominator)
+
+        @staticmethod
+        def const(name: str) -> Any:
+            return {"pi": ctx.mpc(ctx.pi), "e": ctx.mpc(ctx.e), "i": ctx.mpc(0, 1)}[name]
+
+        @staticmethod
+        def log(z: Any) -> Any:
+            return ctx.log(z)
+
+        @staticmethod
+        def gamma(z: Any) -> Any:
+            return ctx.gamma(z)
+
+        @staticmethod
+        def real_root(x: Any, p: int, q: int) -> Any:
+            root = ctx.root(abs(x), q)
+            return ctx.mpc(-root if x < 0 else root) ** p
+
+        @staticmethod
+        def finite(z: Any) -> bool:
+            return bool(ctx.isfinite(z.real) and ctx.isfinite(z.imag))
+
+        @staticmethod
+        def log10abs(z: Any) -> float:
+            return float(ctx.log10(abs(z)))
+
+    return _Precise

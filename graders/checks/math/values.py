@@ -1,0 +1,115 @@
+"""What an answer states, before comparing: labels dropped, values expanded.
+
+``x = 5 + 6 = 11`` states ``11``; ``x \\in [0, 1]`` states ``[0, 1]``; ``1 \\pm \\sqrt 2``
+states two values; ``\\{1, 2\\}, 3`` states three. Relations are oriented towards ``<`` so
+``a > b`` and ``b < a`` look alike.
+"""
+
+from __future__ import annotations
+
+from itertools import product
+
+from graders.checks.math.nodes import (
+    Add,
+    FiniteSet,
+    Func,
+    Mul,
+    Node,
+    Num,
+    PlusMinus,
+    Pow,
+    Rel,
+    Seq,
+    Sym,
+    Tup,
+    neg,
+    walk,
+)
+
+__all__ = ["MAX_VALUES", "expand", "flip", "is_label", "value_of"]
+
+MAX_VALUES = 32
+"""Multi-valued answers (lists, sets, ``\\pm``) with more values are not expanded."""
+
+
+def flip(rel: Rel) -> Rel:
+    """``a > b`` as ``b < a``: relations oriented towards ``<`` / ``<=``."""
+    if all(op in (">", ">=") for op in rel.ops):
+        ops = tuple({">": "<", ">=": "<="}[op] for op in reversed(rel.ops))
+        return Rel(ops, rel.items[::-1])
+    return rel
+
+
+def is_label(node: Node) -> bool:
+    """A name an answer may be given under: ``x``, ``a_3``, ``f(x)``, ``(p, q)``, ``|AB|``."""
+    if isinstance(node, Sym):
+        return True
+    if isinstance(node, Func):
+        return node.name in ("f", "g", "h", "abs") and all(is_label(a) for a in node.args)
+    if isinstance(node, (Tup, Mul)):
+        items = node.items if isinstance(node, Tup) else node.args
+        return all(isinstance(i, Sym) for i in items)
+    return False
+
+
+def value_of(node: Node) -> Node:
+    """Drop a label and intermediate steps: ``x = 5 + 6 = 11`` → ``11``, ``x \\in S`` → ``S``.
+
+    An approximation after an exact value (``= \\frac{1}{3} \\approx 0.33``) is dropped too."""
+    if isinstance(node, Seq):
+        return Seq(tuple(value_of(i) for i in node.items))
+    if not isinstance(node, Rel):
+        return node
+    ops, items = list(node.ops), list(node.items)
+    if "~" in ops and ops.index("~") > 0:
+        cut = ops.index("~")
+        ops, items = ops[:cut], items[: cut + 1]
+    if all(op in ("=", "~") for op in ops) and (len(items) > 2 or is_label(items[0])):
+        return items[-1]
+    if ops == ["in"] and is_label(items[0]):
+        return items[1]
+    return Rel(tuple(ops), tuple(items)) if len(ops) != len(node.ops) else node
+
+
+def expand(node: Node) -> list[Node] | None:
+    """The values of a multi-valued answer (lists, sets, ``\\pm``); None when too many."""
+    if isinstance(node, (Seq, FiniteSet)):
+        out: list[Node] = []
+        for item in node.items:
+            part = expand(item)
+            if part is None or len(out) + len(part) > MAX_VALUES:
+                return None
+            out.extend(part)
+        return out
+    if not any(isinstance(n, PlusMinus) for n in walk(node)):
+        return [node]
+    return _expand_pm(node)
+
+
+def _expand_pm(node: Node) -> list[Node] | None:
+    if isinstance(node, PlusMinus):
+        lefts, rights = _expand_pm(node.left), _expand_pm(node.right)
+        if lefts is None or rights is None:
+            return None
+        out: list[Node] = []
+        for a, b in product(lefts, rights):
+            zero = isinstance(a, Num) and a.value == 0
+            out.append(b if zero else Add((a, b)))
+            out.append(neg(b) if zero else Add((a, neg(b))))
+        return out if len(out) <= MAX_VALUES else None
+    if isinstance(node, (Add, Mul, Func)):
+        options = [_expand_pm(a) for a in node.args]
+        if any(o is None for o in options):
+            return None
+        combos = list(product(*[o for o in options if o is not None]))
+        if len(combos) > MAX_VALUES:
+            return None
+        if isinstance(node, Func):
+            return [Func(node.name, tuple(c)) for c in combos]
+        return [type(node)(tuple(c)) for c in combos]
+    if isinstance(node, Pow):
+        bases, exps = _expand_pm(node.base), _expand_pm(node.exp)
+        if bases is None or exps is None:
+            return None
+        return [Pow(b, e) for b, e in product(bases, exps)]
+    return [node]
