@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from graders.checks.math.exact import TooLarge, Undefined, exact
+from graders.checks.math.exact import TooLarge, Undefined, exact, huge_equal
 from graders.checks.math.nodes import (
     Add,
     BaseNum,
@@ -36,7 +36,7 @@ from graders.checks.math.nodes import (
 )
 from graders.checks.math.probe import numeric_equal, numeric_value, proportional
 from graders.checks.math.sets import Region, canonical, is_setlike, region
-from graders.checks.math.values import expand, flip, value_of
+from graders.checks.math.values import expand, flip, labelled, value_of
 
 __all__ = ["TIERS", "Comparer", "Options", "Verdict"]
 
@@ -91,6 +91,9 @@ class Comparer:
         """The verdict for a whole answer."""
         if gold.key() == pred.key():
             return Verdict(True, "same answer")
+        named = self.named_values(gold, pred)
+        if named is not None:
+            return named
         if isinstance(gold, Rel) and isinstance(pred, Rel):
             verdict = self.relations(flip(gold), flip(pred))
             if verdict.equal:
@@ -99,6 +102,19 @@ class Comparer:
         if isinstance(g, Rel) or isinstance(p, Rel):
             return self.relation_vs(g, p)
         return self.values(g, p)
+
+    def named_values(self, gold: Node, pred: Node) -> Verdict | None:
+        """``x = 3, y = 4`` against ``y = 4, x = 3``: values compared name by name."""
+        g, p = labelled(gold), labelled(pred)
+        if g is None or p is None or set(g) != set(p) or len(g) < 2:
+            return None
+        undecided = False
+        for name, value in g.items():
+            verdict = self.answers(value, p[name])
+            if verdict.equal is False:
+                return Verdict(False, f"{name} differs: {verdict.reason}")
+            undecided = undecided or verdict.equal is None
+        return Verdict(None, "undecided value") if undecided else Verdict(True, "same values")
 
     def relation_vs(self, g: Node, p: Node) -> Verdict:
         if isinstance(g, Rel) and isinstance(p, Rel):
@@ -291,6 +307,9 @@ class Comparer:
         except Undefined:
             return False
         except TooLarge:
+            same = huge_equal(g, p)
+            if same is not None:
+                return same
             self.too_large = True
             eg = ep = None
         if eg is not None and ep is not None:

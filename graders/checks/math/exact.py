@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from graders.checks.math.nodes import Add, Func, Mul, Node, Num, Pow, Unit
 
-__all__ = ["MAX_BITS", "TooLarge", "Undefined", "exact", "magnitude_bits"]
+__all__ = ["MAX_BITS", "TooLarge", "Undefined", "exact", "huge_equal", "magnitude_bits"]
 
 MAX_BITS = 1 << 17
 """Exact results above this many bits (about 39,000 digits) are refused."""
@@ -141,6 +141,54 @@ def exact(node: Node) -> Fraction | None:
                 return None
             args.append(value)
         return _func(node.name, args)
-    if isinstance(node, Unit) and node.unit not in ("%", "cents", "deg"):
-        return exact(node.body)
+    if isinstance(node, Unit) and node.unit != "deg":
+        body = exact(node.body)
+        if body is None or node.unit not in ("%", "cents"):
+            return body
+        return body / 100
     return None
+
+
+def _power_form(node: Node) -> tuple[int, int] | None:
+    """``b^e`` with integers as ``(r, k·e)`` where ``b = r^k`` and ``r`` is no perfect power."""
+    if not isinstance(node, Pow):
+        return None
+    base, exp = exact(node.base), exact(node.exp)
+    if base is None or exp is None or base.denominator != 1 or exp.denominator != 1:
+        return None
+    b, e = base.numerator, exp.numerator
+    if b < 2 or b.bit_length() > 64:
+        return None
+    for k in range(b.bit_length(), 1, -1):
+        root = _int_root(b, k)
+        if root is not None and root > 1:
+            return root, k * e
+    return b, e
+
+
+def _terms(node: Node) -> list[Node]:
+    return list(node.args) if isinstance(node, Add) else [node]
+
+
+def huge_equal(left: Node, right: Node) -> bool | None:
+    """Compare values too large to compute by their structure: ``9^{9^9}`` is
+    ``3^{2·9^9}``, and ``10^{10^{10}} + 1`` differs from ``10^{10^{10}}`` by 1."""
+    try:
+        a, b = _power_form(left), _power_form(right)
+        if a is not None and b is not None:
+            return a == b
+        lt, rt = _terms(left), _terms(right)
+        common = {t.key() for t in lt} & {t.key() for t in rt}
+        if not common:
+            return None
+        rest_l = [t for t in lt if t.key() not in common]
+        rest_r = [t for t in rt if t.key() not in common]
+        lv = [exact(t) for t in rest_l]
+        rv = [exact(t) for t in rest_r]
+    except (TooLarge, Undefined):
+        return None
+    if any(v is None for v in lv + rv) or len(lt) != len(set(t.key() for t in lt)):
+        return None
+    return sum((v for v in lv if v is not None), Fraction(0)) == sum(
+        (v for v in rv if v is not None), Fraction(0)
+    )

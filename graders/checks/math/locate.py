@@ -27,7 +27,6 @@ BARE_CHARS = 80
 MAX_ANSWER_CHARS = 2_000
 
 _BOX = re.compile(r"\\(?:boxed|fbox)\b\s*")
-_TAG = re.compile(r"<answer>(.*?)</answer>", re.DOTALL | re.IGNORECASE)
 _PHRASE = re.compile(
     r"(?:final\s+answer|the\s+answer|answer|correct\s+(?:option|choice))"
     r"(?:\s+(?:is|would\s+be|will\s+be)(?:\s*:)?|\s*:|\s*=)"
@@ -42,7 +41,7 @@ _RETRACT = re.compile(
 _GAP_NOISE = re.compile(r"\\(?:quad|qquad|text|textbf|mathrm|[,;:! ])|[${}\s*]+")
 _MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|\$([^$]+?)\$", re.DOTALL)
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?%?")
-_SENTENCE_END = re.compile(r"\n|\.(?=\s|$)|\s+I\s+hope\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"\n|\.(?=\s|$)|\s+I\s+hope\b|</", re.IGNORECASE)
 _PERCENT_AFTER = re.compile(r"\s*(?:\\?%|percent\b)")
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
 _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"), ("**", "**"))
@@ -87,9 +86,10 @@ def clean(answer: str) -> str:
 
 
 def _braced_end(text: str, start: int) -> int | None:
+    """The end of the group opening at ``start``; None past MAX_ANSWER_CHARS (linear scans)."""
     depth = 0
     i = start
-    n = len(text)
+    n = min(len(text), start + MAX_ANSWER_CHARS)
     while i < n:
         ch = text[i]
         if ch == "\\":
@@ -132,6 +132,8 @@ def _phrase_answer(text: str, start: int) -> tuple[str, int]:
     """The answer written after a phrase such as "the answer is": a math span or a sentence."""
     rest = text[start : start + MAX_ANSWER_CHARS]
     lead = len(rest) - len(rest.lstrip(" \t*:_"))
+    if rest[lead : lead + 1] == "\n":  # a heading, then the answer on the next line
+        lead = len(rest) - len(rest.lstrip(" \t*:_\n"))
     body = rest[lead:]
     for opener, closer in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
         if body.startswith(opener):
@@ -145,10 +147,24 @@ def _phrase_answer(text: str, start: int) -> tuple[str, int]:
     return body[:stop], start + lead + stop
 
 
+def _tags(text: str) -> list[_Anchor]:
+    """``<answer>...</answer>`` spans, found with plain searches (no backtracking)."""
+    found: list[_Anchor] = []
+    lower = text.lower()
+    pos = lower.find("<answer>")
+    while pos >= 0:
+        close = lower.find("</answer>", pos)
+        if close < 0:
+            break
+        start = lower.rfind("<answer>", pos, close)  # the innermost opening before the close
+        found.append(_Anchor(start, close + 9, text[start + 8 : close], "answer_tag"))
+        pos = lower.find("<answer>", close)
+    return found
+
+
 def _anchors(text: str) -> list[_Anchor]:
     found = _boxes(text)
-    for m in _TAG.finditer(text):
-        found.append(_Anchor(m.start(), m.end(), m[1], "answer_tag"))
+    found.extend(_tags(text))
     for m in _PHRASE.finditer(text):
         answer, end = _phrase_answer(text, m.end())
         kind = "####" if m[0].strip() == "####" else "phrase"

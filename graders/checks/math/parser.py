@@ -38,7 +38,13 @@ from graders.checks.math.nodes import (
     neg,
 )
 from graders.checks.math.tables import CLOSERS
-from graders.checks.math.words import SCALES, UNIT_KIND, is_text_answer
+from graders.checks.math.words import (
+    SCALES,
+    SHORT_UNITS,
+    UNIT_KIND,
+    is_text_answer,
+    words_to_number,
+)
 
 __all__ = ["MAX_CHARS", "MAX_DEPTH", "ParseError", "parse"]
 
@@ -217,8 +223,8 @@ class _Parser:
             return tok.text in ("(", "{", "floor", "ceil")
         if tok.kind == "cmd":
             return tok.text not in (*_SET_CMDS, *_REL_CMDS, "pm", "mp", "circ", "and", "or")
-        if tok.kind == "word":
-            return tok.text.lower() not in UNIT_KIND and tok.text.lower() not in SCALES
+        if tok.kind == "word":  # ``xy`` multiplies; ``cm``, ``apples``, ``percent`` are units
+            return len(tok.text) <= 2 and tok.text.lower() not in SHORT_UNITS
         return tok.kind == "op" and tok.text == "|" and self.abs_depth == 0
 
     def unary(self) -> Node:
@@ -356,6 +362,23 @@ class _Parser:
         return items
 
 
+def _collapse_groups(toks: list[Tok]) -> list[Tok]:
+    """Drop brackets that only wrap another pair: ``((((x))))`` is ``(x)``, at any depth."""
+    match: dict[int, int] = {}
+    stack: list[int] = []
+    for i, tok in enumerate(toks):
+        if tok.kind == "open" and tok.text in ("(", "{"):
+            stack.append(i)
+        elif tok.kind == "close" and tok.text in (")", "}") and stack:
+            match[stack.pop()] = i
+    drop: set[int] = set()
+    for i, j in match.items():
+        inner = match.get(i + 1)
+        if inner == j - 1 and toks[i].text == toks[i + 1].text:
+            drop.update((i, j))
+    return [t for i, t in enumerate(toks) if i not in drop] if drop else toks
+
+
 def parse(text: str) -> Node:
     """The parse tree of one answer; raises ParseError when it is not math we read."""
     if len(text) > MAX_CHARS:
@@ -364,8 +387,10 @@ def parse(text: str) -> Node:
     if not toks:
         raise ParseError("empty answer")
     if is_text_answer(toks):
-        words = [t.text for t in toks if t.kind in ("word", "id", "text", "num")]
-        return Text(" ".join(words).lower())
+        words = " ".join(t.text for t in toks if t.kind in ("word", "id", "text", "num"))
+        value = words_to_number(words)
+        return Num(value) if value is not None else Text(words.lower())
+    toks = _collapse_groups(toks)
     if toks[-1].kind == "op" and toks[-1].text in (",", ";"):
         toks = toks[:-1]
     parser = _Parser(toks)

@@ -195,8 +195,11 @@ class Probe:
             return self.power(node, env)
         if isinstance(node, Func):
             return self.func(node, env)
-        if isinstance(node, Unit) and node.unit not in ("%", "cents", "deg"):
-            return self.eval(node.body, env)
+        if isinstance(node, Unit):  # only nested units get here (``\sin 30^\circ``)
+            body = self.eval(node.body, env)
+            if node.unit == "deg":
+                return body * b.const("pi") / 180
+            return body / 100 if node.unit in ("%", "cents") else body
         raise Unevaluable(f"cannot evaluate {type(node).__name__}")
 
     def power(self, node: Pow, env: dict[str, complex]) -> Any:
@@ -306,6 +309,8 @@ def numeric_equal(left: Node, right: Node) -> bool | None:
 
 def numeric_value(node: Node) -> complex | None:
     """The value of a constant expression as a float (None if it has none or is huge)."""
+    if symbols(node):
+        return None
     probe = Probe([])
     try:
         (value,) = probe.values(node)

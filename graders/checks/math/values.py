@@ -26,7 +26,7 @@ from graders.checks.math.nodes import (
     walk,
 )
 
-__all__ = ["MAX_VALUES", "expand", "flip", "is_label", "value_of"]
+__all__ = ["MAX_VALUES", "expand", "flip", "is_label", "labelled", "value_of"]
 
 MAX_VALUES = 32
 """Multi-valued answers (lists, sets, ``\\pm``) with more values are not expanded."""
@@ -113,3 +113,14 @@ def _expand_pm(node: Node) -> list[Node] | None:
             return None
         return [Pow(b, e) for b, e in product(bases, exps)]
     return [node]
+
+
+def labelled(node: Node) -> dict[str, Node] | None:
+    """``x = 3, y = 4`` as ``{x: 3, y: 4}``; None unless every item names its value."""
+    items = node.items if isinstance(node, Seq) else (node,)
+    named: dict[str, Node] = {}
+    for item in items:
+        if not (isinstance(item, Rel) and set(item.ops) == {"="} and is_label(item.items[0])):
+            return None
+        named[item.items[0].key()] = item.items[-1]
+    return named

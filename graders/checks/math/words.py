@@ -11,7 +11,7 @@ from fractions import Fraction
 
 from graders.checks.math.lexer import FUNCTIONS, Tok
 
-__all__ = ["PERCENT", "SCALES", "UNIT_KIND", "is_text_answer", "words_to_number"]
+__all__ = ["PERCENT", "SCALES", "SHORT_UNITS", "UNIT_KIND", "is_text_answer", "words_to_number"]
 
 PERCENT = frozenset({"percent", "percents", "pct", "percentage", "per cent"})
 SCALES: dict[str, int] = {
@@ -21,6 +21,34 @@ SCALES: dict[str, int] = {
     "billion": 10**9,
     "trillion": 10**12,
 }
+SHORT_UNITS = frozenset(
+    [
+        "cm",
+        "mm",
+        "km",
+        "kg",
+        "mg",
+        "ml",
+        "dl",
+        "ft",
+        "yd",
+        "mi",
+        "hr",
+        "hrs",
+        "min",
+        "mins",
+        "sec",
+        "secs",
+        "lb",
+        "lbs",
+        "oz",
+        "mph",
+        "kph",
+        "kmh",
+        "sq",
+    ]
+)
+"""Unit words of two or three letters (longer words after a quantity are always units)."""
 UNIT_KIND: dict[str, str] = {w: "%" for w in PERCENT}
 UNIT_KIND.update({"cents": "cents", "cent": "cents", "degrees": "deg", "degree": "deg"})
 UNIT_KIND.update({"deg": "deg", "circ": "deg"})
@@ -93,13 +121,13 @@ def is_text_answer(toks: list[Tok]) -> bool:
             wordy = True
         elif tok.kind == "word":
             low = tok.text.lower()
-            if low in _MATH_WORDS or low in UNIT_KIND or low in SCALES:
+            if low in _MATH_WORDS or low in UNIT_KIND:
                 return False
             wordy = wordy or len(tok.text) >= 3
         elif tok.kind == "id":
             if tok.text in FUNCTIONS:
                 return False
-        elif tok.kind == "sep" or (tok.kind == "op" and tok.text in (",", "'")):
+        elif tok.kind == "sep" or (tok.kind == "op" and tok.text in (",", "'", "-")):
             continue
         else:
             return False
