@@ -194,7 +194,7 @@ def mixed(p: _Parser, whole: Fraction) -> Node | None:
     """``2\\frac{1}{2}`` and ``2 1/2``: a whole number and a proper fraction of literals."""
     t = p.toks[p.i : p.i + 7]
     texts = [x.text for x in t]
-    if len(t) >= 3 and t[0] == Tok("cmd", "frac", t[0].space):
+    if len(t) >= 2 and t[0] == Tok("cmd", "frac", t[0].space):
         if (
             len(t) >= 7
             and texts[1] == "{"

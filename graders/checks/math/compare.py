@@ -62,10 +62,19 @@ class Verdict:
     tier: str = "structure"
 
 
+_NOT_SCALAR = (Rel, Interval, SetOp, FiniteSet, Tup, Seq, Matrix, Text, PlusMinus)
+
+
 def _scalar(node: Node) -> bool:
-    return not isinstance(
-        node, (Rel, Interval, SetOp, FiniteSet, Tup, Seq, Matrix, Text, PlusMinus)
-    ) and not any(isinstance(n, PlusMinus) for n in walk(node))
+    """One value all the way down (``-[0, 1)`` is not: it has an interval inside)."""
+    return not any(isinstance(n, _NOT_SCALAR) for n in walk(node))
+
+
+def _plain(node: Node) -> Node:
+    """Without units that do not rescale (``25^\\circ \\text{C}`` is ``25^\\circ``)."""
+    while isinstance(node, Unit) and node.unit not in ("%", "cents", "deg"):
+        node = node.body
+    return node
 
 
 def _has_pi(node: Node) -> bool:
@@ -247,7 +256,7 @@ class Comparer:
                 if verdict is not None:
                     return verdict
             return Verdict(False, "different relations")
-        if len(g.ops) > 1:
+        if len(g.ops) > 1 or g.ops[0] == ":":
             return self.ordered(g.items, p.items, "chain")
         dg = Add((g.items[0], neg(g.items[1])))
         dp = Add((p.items[0], neg(p.items[1])))
@@ -279,6 +288,7 @@ class Comparer:
 
     def readings(self, g: Node, p: Node) -> list[tuple[Node, Node]]:
         """Pairs to compare once ``%``, cents and degrees are read as numbers."""
+        g, p = _plain(g), _plain(p)
         gu = g.unit if isinstance(g, Unit) and g.unit in ("%", "cents", "deg") else ""
         pu = p.unit if isinstance(p, Unit) and p.unit in ("%", "cents", "deg") else ""
         if gu == pu:

@@ -29,8 +29,11 @@ _LAYOUT = re.compile(
 _SPACE = re.compile(r"\s+")
 _INNER_SPACE = re.compile(r"(?<![A-Za-z0-9]) | (?![A-Za-z0-9])")
 _FRAC = re.compile(r"\\[dtc]frac")
-_TEXT_WRAP = re.compile(r"\\(?:text|textbf|textit|mathrm|mbox|textnormal|operatorname)\s*")
+_TEXT_WRAP = re.compile(
+    r"\\(?:text(?:bf|it|rm|sf|tt|up|normal)?|math(?:rm|bf|sf|tt)|mbox|operatorname|emph)\b\s*"
+)
 _CHOICE = re.compile(r"^\(?\s*([A-J])\s*\)?(?:$|[\s.:,)])")
+_GOLD_CHOICE = re.compile(r"^\(?\s*([A-J])\s*\)?$")
 _ANCHORS = ("\\boxed", "\\fbox", "####", "<answer>", "answer is", "answer:", "Answer:")
 
 
@@ -101,7 +104,8 @@ def prepare_gold(raw: str) -> Gold:
         node = nodes[0] if len(nodes) == 1 else Seq(tuple(nodes))
     except ParseError:
         node = None
-    choice = _choice(text) if _CHOICE.match(_plain_choice(text)) and len(text) < 16 else None
+    letter = _GOLD_CHOICE.match(_plain_choice(text))
+    choice = letter[1] if letter is not None else None
     multi = isinstance(node, (Seq, FiniteSet, PlusMinus)) or (
         node is not None and len(expand(node) or ()) > 1
     )

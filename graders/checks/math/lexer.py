@@ -272,6 +272,8 @@ class _Lexer:
             self.emit("dots", name)
         elif name in ("*", "/", "le", "ge", "ne", "<", ">"):
             self.emit("op", {"le": "<=", "ge": ">=", "ne": "!="}.get(name, name))
+        elif name in ("less", "greater"):
+            self.emit("op", "<" if name == "less" else ">")
         elif name == "|":
             self.emit("op", "|")
         else:

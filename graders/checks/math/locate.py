@@ -41,7 +41,7 @@ _RETRACT = re.compile(
 _GAP_NOISE = re.compile(r"\\(?:quad|qquad|text|textbf|mathrm|[,;:! ])|[${}\s*]+")
 _MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|\$([^$]+?)\$", re.DOTALL)
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?%?")
-_SENTENCE_END = re.compile(r"\n|\.(?=\s|$)|\s+I\s+hope\b|</", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"\n|(?<!\.)\.(?=\s|$)|\s+I\s+hope\b|</", re.IGNORECASE)
 _PERCENT_AFTER = re.compile(r"\s*(?:\\?%|percent\b)")
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
 _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"), ("**", "**"))
@@ -69,11 +69,21 @@ class Located:
     notes: list[str] = field(default_factory=list)
 
 
+def _unpunctuate(text: str) -> str:
+    """Drop a final full stop or comma, but keep an ellipsis (``0.333...`` repeats)."""
+    text = text.strip()
+    if text.endswith("**") != text.startswith("**"):  # half of a markdown bold
+        text = text.strip("*").strip()
+    if text.endswith("...") or text.endswith("\\ldots") or text.endswith("\\dots"):
+        return text
+    return text.rstrip(".,;").strip()
+
+
 def clean(answer: str) -> str:
     """Strip math delimiters, markdown emphasis and sentence punctuation around an answer."""
     text = answer.strip()
     for _ in range(3):
-        text = text.strip().rstrip(".,;").strip()
+        text = _unpunctuate(text)
         for opener, closer in _WRAPPERS:
             fits = len(text) > len(opener) + len(closer)
             if fits and text.startswith(opener) and text.endswith(closer):
@@ -82,7 +92,7 @@ def clean(answer: str) -> str:
             inner = _boxes(text)
             if len(inner) == 1 and inner[0].end >= len(text.rstrip()):
                 text = inner[0].text
-    return text.strip().rstrip(".,;").strip()
+    return _unpunctuate(text)
 
 
 def _braced_end(text: str, start: int) -> int | None:

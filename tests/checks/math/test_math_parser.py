@@ -56,7 +56,7 @@ def test_parse_keys(text: str, key: str) -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "(" * 200 + "1" + ")" * 200,
+        "(1+" * 200 + "1" + ")" * 200,
         "2^" * 600 + "2",
         "x" * 5000,
         r"\frac{1}{",
@@ -69,3 +69,7 @@ def test_refuses_quickly(text: str) -> None:
     with pytest.raises(ParseError):
         parse(text)
     assert time.perf_counter() - start < 0.5
+
+
+def test_redundant_brackets_collapse_at_any_depth() -> None:
+    assert parse("(" * 500 + "x+1" + ")" * 500).key() == "+(1,x)"
