@@ -26,6 +26,7 @@ from graders.checks.math.nodes import (
     Seq,
     Text,
     Tup,
+    int_from_digits,
 )
 from graders.checks.math.tables import MATRICES
 
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 __all__ = ["bracket", "command", "matrix", "number", "repeating"]
 
 MAX_SCI_EXPONENT = 400
+MAX_DIGITS = 20_000
+"""Longer numerals are refused (exact arithmetic on them is a denial of service)."""
 
 _INVERSES = {"sin": "arcsin", "cos": "arccos", "tan": "arctan"}
 _CONSTANTS: dict[str, Node] = {
@@ -161,21 +164,33 @@ def command(p: _Parser, name: str) -> Node:
     raise ParseError(f"the command \\{name}")
 
 
+def _decimal(text: str) -> Fraction:
+    whole, _, frac = text.partition(".")
+    if len(whole) + len(frac) > MAX_DIGITS:
+        raise ParseError(f"a number with more than {MAX_DIGITS} digits")
+    value = Fraction(int_from_digits(whole or "0"))
+    if frac:
+        value += Fraction(int_from_digits(frac), 10 ** len(frac))
+    return value
+
+
 def _num(text: str) -> Num:
     if "e" in text:
         mantissa, _, exponent = text.partition("e")
         if abs(int(exponent)) > MAX_SCI_EXPONENT:
             raise ParseError(f"exponent {exponent} is too large")
-        return Num(Fraction(mantissa) * Fraction(10) ** int(exponent))
+        return Num(_decimal(mantissa) * Fraction(10) ** int(exponent))
     _, dot, frac = text.partition(".")
-    return Num(Fraction(text), len(frac) if dot else None)
+    return Num(_decimal(text), len(frac) if dot else None)
 
 
 def repeating(text: str) -> Num:
     head, _, block = text.partition("|")
-    whole, _, fixed = head.partition(".")
-    base = Fraction(whole + "." + fixed) if fixed else Fraction(int(whole or "0"))
-    cycle = Fraction(int(block), 10 ** len(block) - 1) / 10 ** len(fixed)
+    _, _, fixed = head.partition(".")
+    if len(head) + len(block) > MAX_DIGITS:
+        raise ParseError(f"a number with more than {MAX_DIGITS} digits")
+    base = _decimal(head)
+    cycle = Fraction(int_from_digits(block), 10 ** len(block) - 1) / 10 ** len(fixed)
     return Num(base + cycle)
 
 
@@ -231,7 +246,9 @@ def base_numeral(p: _Parser, digits: str) -> Node:
     if tok.kind == "open" and tok.text == "{":
         tok = p.take()
         p.expect("close", "}")
-    if tok.kind != "num" or not tok.text.isdigit() or not 2 <= int(tok.text) <= 36:
+    if len(digits) > 1000 or tok.kind != "num" or not tok.text.isdigit() or len(tok.text) > 2:
+        raise ParseError("a subscript on a number must be a base from 2 to 36")
+    if not 2 <= int(tok.text) <= 36:
         raise ParseError("a subscript on a number must be a base from 2 to 36")
     base = int(tok.text)
     if any(int(d, 36) >= base for d in digits):

@@ -24,7 +24,9 @@ __all__ = ["Located", "NoAnswer", "locate"]
 TAIL_CHARS = 50_000
 """Only the end of a longer response is searched (answers come last)."""
 BARE_CHARS = 80
-MAX_ANSWER_CHARS = 2_000
+MAX_PHRASE_CHARS = 300
+"""A phrase answer ("the answer is ...") ends within this many characters."""
+MAX_BOX_CHARS = 10_000
 
 _BOX = re.compile(r"\\(?:boxed|fbox)\b\s*")
 _PHRASE = re.compile(
@@ -95,36 +97,37 @@ def clean(answer: str) -> str:
     return _unpunctuate(text)
 
 
-def _braced_end(text: str, start: int) -> int | None:
-    """The end of the group opening at ``start``; None past MAX_ANSWER_CHARS (linear scans)."""
-    depth = 0
-    i = start
-    n = min(len(text), start + MAX_ANSWER_CHARS)
+def _brace_pairs(text: str) -> dict[int, int]:
+    """Each ``{`` position mapped to the end of its group, in one linear pass."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    i, n = 0, len(text)
     while i < n:
         ch = text[i]
         if ch == "\\":
             i += 2
             continue
         if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
-                return i + 1
+            stack.append(i)
+        elif ch == "}" and stack:
+            pairs[stack.pop()] = i + 1
         i += 1
-    return None
+    return pairs
 
 
 def _boxes(text: str) -> list[_Anchor]:
     found: list[_Anchor] = []
     covered = -1
+    pairs: dict[int, int] | None = None
     for m in _BOX.finditer(text):
         if m.start() < covered:
             continue  # a box inside a box
         pos = m.end()
         if pos < len(text) and text[pos] == "{":
-            end = _braced_end(text, pos)
-            if end is None:
+            if pairs is None:
+                pairs = _brace_pairs(text)
+            end = pairs.get(pos)
+            if end is None or end - pos > MAX_BOX_CHARS:
                 continue
             content = text[pos + 1 : end - 1]
         else:
@@ -140,7 +143,7 @@ def _boxes(text: str) -> list[_Anchor]:
 
 def _phrase_answer(text: str, start: int) -> tuple[str, int]:
     """The answer written after a phrase such as "the answer is": a math span or a sentence."""
-    rest = text[start : start + MAX_ANSWER_CHARS]
+    rest = text[start : start + MAX_PHRASE_CHARS]
     lead = len(rest) - len(rest.lstrip(" \t*:_"))
     if rest[lead : lead + 1] == "\n":  # a heading, then the answer on the next line
         lead = len(rest) - len(rest.lstrip(" \t*:_\n"))
@@ -181,12 +184,15 @@ def _anchors(text: str) -> list[_Anchor]:
         if answer.strip():
             found.append(_Anchor(m.start(), end, answer, kind))
     found.sort(key=lambda a: (a.start, -a.end))
-    # an anchor that contains another (a phrase around a box, a tag around a box) yields to it
-    kept = [
-        a
-        for a in found
-        if not any(b is not a and a.start <= b.start and b.end <= a.end for b in found)
-    ]
+    # an anchor that contains another (a phrase around a box, a tag around a box) yields to it;
+    # anchors are sorted by start, so only those starting inside one can be contained in it
+    kept = []
+    for i, a in enumerate(found):
+        j = i + 1
+        while j < len(found) and found[j].start < a.end and found[j].end > a.end:
+            j += 1
+        if not (j < len(found) and found[j].start < a.end):
+            kept.append(a)
     return [a for a in kept if clean(a.text)]
 
 

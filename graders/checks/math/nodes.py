@@ -40,6 +40,20 @@ __all__ = [
 ]
 
 
+def int_text(n: int) -> str:
+    """Decimal digits, or hexadecimal past Python's 4300-digit limit on decimal conversion."""
+    return str(n) if n.bit_length() < 14_000 else f"0x{n:x}"
+
+
+def int_from_digits(digits: str) -> int:
+    """An integer from decimal digits of any length (in chunks below Python's 4300 limit)."""
+    value = 0
+    for start in range(0, len(digits), 4000):
+        chunk = digits[start : start + 4000]
+        value = value * 10 ** len(chunk) + int(chunk)
+    return value
+
+
 class Node:
     """A parse-tree node."""
 
@@ -73,7 +87,8 @@ class Num(Node):
 
     def key(self) -> str:
         v = self.value
-        return str(v.numerator) if v.denominator == 1 else f"{v.numerator}/{v.denominator}"
+        num = int_text(v.numerator)
+        return num if v.denominator == 1 else f"{num}/{int_text(v.denominator)}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,7 +48,7 @@ from graders.checks.math.words import (
 
 __all__ = ["MAX_CHARS", "MAX_DEPTH", "ParseError", "parse"]
 
-MAX_CHARS = 2000
+MAX_CHARS = 8000
 """Longer answers are not parsed (they are compared as text)."""
 MAX_DEPTH = 30
 """Deeper bracket nesting is refused (and keeps recursion far from Python's limit)."""

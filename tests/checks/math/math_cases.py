@@ -2,7 +2,8 @@
 
 Each file is one category; each row is ``[gold, response, equivalent, why]`` or a mapping with
 ``gold``, ``output``, ``ok``, ``why`` and optionally ``options`` (grader fields such as
-``mode: lenient``). In single-quoted rows ``⏎`` stands for a line break, so LaTeX backslashes
+``mode: lenient``) and ``filler`` / ``times`` (the response starts with ``filler`` repeated
+``times`` times: megabyte-long outputs without megabyte-long files). In single-quoted rows ``⏎`` stands for a line break, so LaTeX backslashes
 stay literal.
 """
 
@@ -43,6 +44,7 @@ def _case(category: str, index: int, row: Any) -> Case:
     else:
         gold, output, ok, why = row["gold"], row["output"], row["ok"], row["why"]
         options = dict(row.get("options", {}))
+        output = str(row.get("filler", "")) * int(row.get("times", 0)) + str(output)
     if not isinstance(ok, bool) or not why:
         raise ValueError(f"{category} row {index}: needs a boolean label and a reason")
     text = str(output).replace("⏎", "\n")

@@ -58,7 +58,7 @@ def test_parse_keys(text: str, key: str) -> None:
     [
         "(1+" * 200 + "1" + ")" * 200,
         "2^" * 600 + "2",
-        "x" * 5000,
+        "x" * 9000,
         r"\frac{1}{",
         "1 2",
         r"\int_0^1 x\,dx",
