@@ -3,8 +3,8 @@
 Each file is one category; each row is ``[gold, response, equivalent, why]`` or a mapping with
 ``gold``, ``output``, ``ok``, ``why`` and optionally ``options`` (grader fields such as
 ``mode: lenient``) and ``filler`` / ``times`` (the response starts with ``filler`` repeated
-``times`` times: megabyte-long outputs without megabyte-long files). In single-quoted rows ``⏎`` stands for a line break, so LaTeX backslashes
-stay literal.
+``times`` times: megabyte-long outputs without megabyte-long files). In single-quoted rows
+``⏎`` stands for a line break, so LaTeX backslashes stay literal.
 """
 
 from __future__ import annotations
