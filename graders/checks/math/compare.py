@@ -36,7 +36,7 @@ from graders.checks.math.nodes import (
 )
 from graders.checks.math.probe import numeric_equal, numeric_value, proportional
 from graders.checks.math.sets import Region, canonical, is_setlike, region
-from graders.checks.math.values import expand, flip, labelled, value_of
+from graders.checks.math.values import as_matrix, expand, flip, labelled, value_of
 
 __all__ = ["TIERS", "Comparer", "Options", "Verdict"]
 
@@ -143,7 +143,7 @@ class Comparer:
             verdict = self.regions(g, p)
             return verdict or Verdict(False, "a set and a non-set")
         if isinstance(g, Matrix) or isinstance(p, Matrix):
-            return self.matrices(g, p)
+            return self.matrices(as_matrix(g) or g, as_matrix(p) or p)
         if isinstance(g, Tup):
             return self.tuples(g, p)
         if isinstance(p, Tup) and not isinstance(g, Seq):

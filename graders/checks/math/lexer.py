@@ -59,6 +59,7 @@ _ENV = re.compile(r"\\(begin|end)\s*\{\s*([a-zA-Z*]+)\s*\}")
 _CMD = re.compile(r"\\([a-zA-Z]+|.)")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _BLANK = re.compile(r"\s+")
+_GLUED_SPACE = re.compile(r"(q?quad)[a-zA-Z]")
 _ARRAY_SPEC = re.compile(r"\s*\{[lcr|\s]*\}")
 
 
@@ -244,6 +245,10 @@ class _Lexer:
             raise ParseError("a lone backslash")
         name = ALIASES.get(m[1], m[1])
         end = m.end()
+        glued = _GLUED_SPACE.match(name)
+        if glued is not None:  # ``\quadx``: a spacing command run into a variable
+            self.space = True
+            return i + 1 + len(glued[1])
         if name in SPACING:
             self.space = True
         elif name in ("$", "%"):

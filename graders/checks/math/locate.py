@@ -32,7 +32,7 @@ _BOX = re.compile(r"\\(?:boxed|fbox)\b\s*")
 _PHRASE = re.compile(
     r"(?:final\s+answer|the\s+answer|answer|correct\s+(?:option|choice))"
     r"(?:\s+(?:is|would\s+be|will\s+be)(?:\s*:)?|\s*:|\s*=)"
-    r"|final\s+answer\s*\*\*\s*:?|^\s*#{4}(?!#)",
+    r"|final\s+answer\s*\*\*\s*:?|^\s*#{4}(?!#)|\banswer\s*(?=\$|\\[(\[])",
     re.IGNORECASE | re.MULTILINE,
 )
 _RETRACT = re.compile(
@@ -43,8 +43,13 @@ _RETRACT = re.compile(
 _GAP_NOISE = re.compile(r"\\(?:quad|qquad|text|textbf|mathrm|[,;:! ])|[${}\s*]+")
 _MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|\$([^$]+?)\$", re.DOTALL)
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?%?")
-_SENTENCE_END = re.compile(r"\n|(?<!\.)\.(?=\s|$)|\s+I\s+hope\b|</", re.IGNORECASE)
+_SENTENCE_END = re.compile(
+    r"\n|(?<!\.)\.(?=\s|$)|\s+I\s+hope\b|</|,?\s+(?:which|since|because|as\s+required)\b",
+    re.IGNORECASE,
+)
+_MATH_LIST = re.compile(r"(?:\s|,|;|\band\b|\bor\b)*", re.IGNORECASE)
 _PERCENT_AFTER = re.compile(r"\s*(?:\\?%|percent\b)")
+_VERB_TAIL = re.compile(r".*\s(?:is|are|was|were|equals|=)\s+(.+)$", re.DOTALL)
 _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
 _WRAPPERS = (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]"), ("**", "**"))
 
@@ -148,15 +153,17 @@ def _phrase_answer(text: str, start: int) -> tuple[str, int]:
     if rest[lead : lead + 1] == "\n":  # a heading, then the answer on the next line
         lead = len(rest) - len(rest.lstrip(" \t*:_\n"))
     body = rest[lead:]
-    for opener, closer in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
-        if body.startswith(opener):
-            stop = body.find(closer, len(opener))
-            if stop > 0:
-                tail = _PERCENT_AFTER.match(body, stop + len(closer))
-                span = body[: tail.end() if tail is not None else stop + len(closer)]
-                return span, start + lead + len(span)
     stop_m = _SENTENCE_END.search(body)
     stop = stop_m.start() if stop_m is not None else len(body)
+    if _MATH_LIST.fullmatch(_MATH_SPAN.sub(" ", body[:stop])) and _MATH_SPAN.match(body):
+        return body[:stop], start + lead + stop  # "$1$, $2$ and $3$": several formulas
+    for opener, closer in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
+        if body.startswith(opener):
+            close = body.find(closer, len(opener))
+            if close > 0:
+                tail = _PERCENT_AFTER.match(body, close + len(closer))
+                span = body[: tail.end() if tail is not None else close + len(closer)]
+                return span, start + lead + len(span)
     return body[:stop], start + lead + stop
 
 
@@ -175,6 +182,20 @@ def _tags(text: str) -> list[_Anchor]:
     return found
 
 
+def _focus(answer: str) -> str:
+    """The value inside a sentence answer: "The largest $n$ is 34" → ``34``."""
+    words = _WORD.findall(_MATH_SPAN.sub(" ", answer))
+    if len(words) < 3 or not answer.lstrip().startswith(words[0]):
+        return answer  # not a sentence (``5, so x = 5`` or ``12 and 13``)
+    tail = _VERB_TAIL.search(answer)
+    if tail is not None and tail[1].strip():
+        return tail[1]
+    spans = list(_MATH_SPAN.finditer(answer))
+    if spans:
+        return next(g for g in spans[-1].groups() if g is not None)
+    return answer
+
+
 def _anchors(text: str) -> list[_Anchor]:
     found = _boxes(text)
     found.extend(_tags(text))
@@ -182,7 +203,7 @@ def _anchors(text: str) -> list[_Anchor]:
         answer, end = _phrase_answer(text, m.end())
         kind = "####" if m[0].strip() == "####" else "phrase"
         if answer.strip():
-            found.append(_Anchor(m.start(), end, answer, kind))
+            found.append(_Anchor(m.start(), end, _focus(answer), kind))
     found.sort(key=lambda a: (a.start, -a.end))
     # an anchor that contains another (a phrase around a box, a tag around a box) yields to it;
     # anchors are sorted by start, so only those starting inside one can be contained in it
@@ -228,6 +249,9 @@ def locate(text: str, *, lenient: bool = False) -> Located:
     anchors = _anchors(text)
     if not anchors:
         stripped = text.strip()
+        spans = {m[0] for m in _MATH_SPAN.finditer(stripped)} if len(stripped) <= 200 else set()
+        if len(spans) == 1 and stripped.count("\n") <= 1:  # one short sentence, one formula
+            return Located([clean(spans.pop())], "short_math")
         words = len(_WORD.findall(stripped))
         if stripped and len(stripped) <= BARE_CHARS and "\n" not in stripped and words <= 4:
             return Located([clean(stripped)], "bare")

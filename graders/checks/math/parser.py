@@ -132,7 +132,7 @@ class _Parser:
             if tok is None or tok.kind not in ("word", "text", "id", "cmd"):
                 return node
             word = tok.text.strip().lower()
-            if tok.kind in ("id", "cmd") and word != "circ":
+            if (tok.kind in ("id", "cmd") and word != "circ") or word in ("and", "or"):
                 return node
             self.take()
             if word in SCALES and isinstance(node, Num):
@@ -224,7 +224,8 @@ class _Parser:
         if tok.kind == "cmd":
             return tok.text not in (*_SET_CMDS, *_REL_CMDS, "pm", "mp", "circ", "and", "or")
         if tok.kind == "word":  # ``xy`` multiplies; ``cm``, ``apples``, ``percent`` are units
-            return len(tok.text) <= 2 and tok.text.lower() not in SHORT_UNITS
+            low = tok.text.lower()
+            return len(low) <= 2 and low not in SHORT_UNITS and low != "or"
         return tok.kind == "op" and tok.text == "|" and self.abs_depth == 0
 
     def unary(self) -> Node:

@@ -22,10 +22,10 @@ from graders.checks.math.nodes import (
     Rel,
     Seq,
     SetOp,
-    Sym,
     Tup,
 )
 from graders.checks.math.probe import numeric_value, symbols
+from graders.checks.math.values import is_label
 
 __all__ = ["Piece", "Region", "canonical", "endpoint", "inequality_region", "is_setlike", "region"]
 
@@ -78,7 +78,7 @@ def inequality_region(rel: Rel) -> Region | None:
         return None
     if ops[0] in (">", ">=") and all(op in (">", ">=") for op in ops):
         ops, items = [_FLIP[op] for op in reversed(ops)], items[::-1]
-    variables = [i for i, item in enumerate(items) if isinstance(item, Sym)]
+    variables = [i for i, item in enumerate(items) if is_label(item)]
     if len(variables) != 1 or any(symbols(it) for j, it in enumerate(items) if j != variables[0]):
         return None
     v = variables[0]

@@ -7,12 +7,14 @@ states two values; ``\\{1, 2\\}, 3`` states three. Relations are oriented toward
 
 from __future__ import annotations
 
+from fractions import Fraction
 from itertools import product
 
 from graders.checks.math.nodes import (
     Add,
     FiniteSet,
     Func,
+    Matrix,
     Mul,
     Node,
     Num,
@@ -26,7 +28,7 @@ from graders.checks.math.nodes import (
     walk,
 )
 
-__all__ = ["MAX_VALUES", "expand", "flip", "is_label", "labelled", "value_of"]
+__all__ = ["MAX_VALUES", "as_matrix", "expand", "flip", "is_label", "labelled", "value_of"]
 
 MAX_VALUES = 32
 """Multi-valued answers (lists, sets, ``\\pm``) with more values are not expanded."""
@@ -41,14 +43,18 @@ def flip(rel: Rel) -> Rel:
 
 
 def is_label(node: Node) -> bool:
-    """A name an answer may be given under: ``x``, ``a_3``, ``f(x)``, ``(p, q)``, ``|AB|``."""
+    """A name an answer may be given under: ``x``, ``a_3``, ``f(x)``, ``(p, q)``, ``|AB|``,
+    ``\\frac{NO}{BO}``: letters only, with no number but the ``-1`` of a division."""
     if isinstance(node, Sym):
         return True
     if isinstance(node, Func):
         return node.name in ("f", "g", "h", "abs") and all(is_label(a) for a in node.args)
-    if isinstance(node, (Tup, Mul)):
-        items = node.items if isinstance(node, Tup) else node.args
-        return all(isinstance(i, Sym) for i in items)
+    if isinstance(node, Tup):
+        return all(isinstance(i, Sym) for i in node.items)
+    if isinstance(node, Mul):
+        return all(is_label(a) for a in node.args)
+    if isinstance(node, Pow):
+        return is_label(node.base) and node.exp == Num(Fraction(-1))
     return False
 
 
@@ -68,6 +74,11 @@ def value_of(node: Node) -> Node:
         return items[-1]
     if ops == ["in"] and is_label(items[0]):
         return items[1]
+    if "=" in ops and all(op == ":" for op in ops[: ops.index("=")]):
+        cut = ops.index("=")  # ``A:B = 1`` or ``V_1 : V_2 = 11 : 21``: a named ratio
+        if all(is_label(i) for i in items[: cut + 1]) and "=" not in ops[cut + 1 :]:
+            rest_ops, rest = ops[cut + 1 :], items[cut + 1 :]
+            return rest[0] if not rest_ops else Rel(tuple(rest_ops), tuple(rest))
     return Rel(tuple(ops), tuple(items)) if len(ops) != len(node.ops) else node
 
 
@@ -124,3 +135,57 @@ def labelled(node: Node) -> dict[str, Node] | None:
             return None
         named[item.items[0].key()] = item.items[-1]
     return named
+
+
+def as_matrix(node: Node) -> Matrix | None:
+    """A sum or product of matrices (and scalars) as one matrix of entry expressions."""
+    if isinstance(node, Matrix):
+        return node
+    if not any(isinstance(n, Matrix) for n in walk(node)) or len(walk(node)) > 2000:
+        return None
+    if isinstance(node, Add):
+        parts = [as_matrix(a) for a in node.args]
+        if any(p is None for p in parts):
+            return None
+        mats = [p for p in parts if p is not None]
+        shape = (len(mats[0].rows), len(mats[0].rows[0]))
+        if any((len(m.rows), len(m.rows[0])) != shape for m in mats):
+            return None
+        return Matrix(
+            tuple(
+                tuple(Add(tuple(m.rows[r][c] for m in mats)) for c in range(shape[1]))
+                for r in range(shape[0])
+            )
+        )
+    if isinstance(node, Mul):
+        result: Matrix | None = None
+        scalars: list[Node] = []
+        for arg in node.args:
+            if any(isinstance(n, Matrix) for n in walk(arg)):
+                mat = as_matrix(arg)
+                if mat is None:
+                    return None
+                result = mat if result is None else _product(result, mat)
+                if result is None:
+                    return None
+            else:
+                scalars.append(arg)
+        if result is None or not scalars:
+            return result
+        return Matrix(tuple(tuple(Mul((*scalars, e)) for e in row) for row in result.rows))
+    return None
+
+
+def _product(a: Matrix, b: Matrix) -> Matrix | None:
+    if len(a.rows[0]) != len(b.rows):
+        return None
+    cols = len(b.rows[0])
+    return Matrix(
+        tuple(
+            tuple(
+                Add(tuple(Mul((row[k], b.rows[k][c])) for k in range(len(b.rows))))
+                for c in range(cols)
+            )
+            for row in a.rows
+        )
+    )
