@@ -52,6 +52,7 @@ class _MathVerify:
         from math_verify import parse, verify
 
         self.parse, self.verify = parse, verify
+        self.one("\\frac{1}{2}", "The answer is $\\boxed{0.5}$.")  # warm-up
 
     def one(self, gold: str, output: str) -> bool:
         return bool(self.verify(self.parse(_mv_gold(gold)), self.parse(output)))
@@ -66,6 +67,7 @@ class _Ours:
         import graders
 
         self.grader = graders.load({"type": "math", "reference": "{{ item.answer }}"})
+        self.one("f(y)", "\\boxed{f(x)}")  # warm-up: this pair needs the SymPy workers
 
     def one(self, gold: str, output: str) -> bool | None:
         result = self.grader.grade_sync(output, {"answer": gold})
@@ -133,6 +135,7 @@ class Runner:
             self.proc.join(5)
             if self.proc.is_alive():
                 self.proc.kill()
+            self.proc = None
 
 
 # -- accuracy --------------------------------------------------------------------------------------
@@ -220,16 +223,19 @@ def print_accuracy(results: dict[str, list[Outcome]]) -> None:
 
 
 def grpo_groups(cases: list[Case], groups: int) -> list[tuple[str, list[str]]]:
-    """Up to ``groups`` golds, each with 16 rollouts built from its labelled responses."""
-    by_gold: dict[str, list[str]] = defaultdict(list)
-    for case in cases:
-        if case.category != "safety":
-            by_gold[case.gold].append(case.output)
+    """Up to ``groups`` golds, each with 16 distinct rollouts: the gold's own labelled
+    responses, then responses to other golds of the same category (mostly wrong answers),
+    each behind its own reasoning line so that no two rollouts are the same text."""
+    realistic = [c for c in cases if c.category != "safety"]
+    by_gold: dict[str, list[Case]] = defaultdict(list)
+    for case in realistic:
+        by_gold[case.gold].append(case)
     out = []
-    for gold, outputs in list(by_gold.items())[:groups]:
+    for gold, own in list(by_gold.items())[:groups]:
+        others = [c for c in realistic if c.category == own[0].category and c.gold != gold]
+        pool = [c.output for c in own] + [c.output for c in others]
         rollouts = [
-            (f"Rollout {k}: let me reason about this step by step.\n\n" if k >= len(outputs) else "")
-            + outputs[k % len(outputs)]
+            f"Rollout {k}: we reason step by step and check the result.\n\n{pool[k % len(pool)]}"
             for k in range(GRPO_GROUP)
         ]
         out.append((gold, rollouts))
@@ -268,6 +274,9 @@ def main() -> None:
         for name, runner in runners.items():
             print(f"{name}: {runner.hangs} hang(s) killed by the {args.watchdog:g} s watchdog")
         if not args.skip_throughput:
+            for runner in runners.values():  # fresh children: no cache warmed by the pass above
+                runner.close()
+            runners = {name: Runner(name, args.watchdog) for name in names}
             groups = grpo_groups(cases, args.groups)
             print(f"\n### GRPO-style throughput ({len(groups)} golds x {GRPO_GROUP} rollouts)\n")
             rates = throughput(groups, runners)

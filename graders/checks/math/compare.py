@@ -35,7 +35,7 @@ from graders.checks.math.nodes import (
     walk,
 )
 from graders.checks.math.probe import numeric_equal, numeric_value, proportional
-from graders.checks.math.sets import Region, canonical, is_setlike, region
+from graders.checks.math.sets import Region, canonical, endpoint_infinity, is_setlike, region
 from graders.checks.math.values import as_matrix, expand, flip, labelled, value_of
 
 __all__ = ["TIERS", "Comparer", "Options", "Verdict"]
@@ -311,6 +311,9 @@ class Comparer:
         return [scaled] if mode == "fraction" else [body, scaled]
 
     def value_pair(self, g: Node, p: Node) -> bool | None:
+        ends = (endpoint_infinity(g), endpoint_infinity(p))
+        if ends != (0, 0):
+            return ends[0] == ends[1]
         try:
             self.used("exact")
             eg, ep = exact(g), exact(p)

@@ -32,6 +32,7 @@ __all__ = ["Math"]
 _POOL_KEY = "math:sympy-pool"
 _CACHE_KEY = "math:sympy-verdicts"
 _CACHE_SIZE = 8192
+_HAS_SYMPY = importlib.util.find_spec("sympy") is not None
 
 
 @register
@@ -85,6 +86,8 @@ class Math(ReferenceCheck):
         if not raw_gold.strip():
             raise GradeFailure("bad_reference", "the reference is empty")
         gold = prepare_gold(raw_gold)
+        if self.sympy and _HAS_SYMPY:  # start the SymPy workers before anyone waits on them
+            ctx.runtime.resource(_POOL_KEY, lambda: SympyPool(self.workers)).warm()
         try:
             located = locate(text, lenient=self.mode == "lenient")
         except NoAnswer as exc:
@@ -108,7 +111,7 @@ class Math(ReferenceCheck):
             raise GradeFailure(
                 "too_large", f"answer {excerpt(found.answer)} is too large to compare (refused)"
             )
-        if not self.sympy or importlib.util.find_spec("sympy") is None:
+        if not self.sympy or not _HAS_SYMPY:
             raise GradeFailure(
                 "undecided",
                 f"cannot decide {excerpt(found.answer)} without the SymPy tier "

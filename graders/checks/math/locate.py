@@ -24,6 +24,11 @@ __all__ = ["Located", "NoAnswer", "locate"]
 TAIL_CHARS = 50_000
 """Only the end of a longer response is searched (answers come last)."""
 BARE_CHARS = 80
+WINDOW_CHARS = 4_096
+"""The first search window at the end of a response (it grows when needed)."""
+MARGIN_CHARS = 1_000
+MAX_CLUSTER = 64
+"""More final answers than this in a row are not collected (they are a hedge anyway)."""
 MAX_PHRASE_CHARS = 300
 """A phrase answer ("the answer is ...") ends within this many characters."""
 MAX_BOX_CHARS = 10_000
@@ -237,8 +242,38 @@ def _fallback(text: str) -> Located | None:
     return None
 
 
+def _cluster(text: str, anchors: list[_Anchor]) -> list[_Anchor]:
+    """The final anchor and those joined to it (see the module docstring)."""
+    cluster = [anchors[-1]]
+    for prev in reversed(anchors[:-1]):
+        if len(cluster) >= MAX_CLUSTER:
+            break
+        if prev.end > cluster[0].start or not _joins(text[prev.end : cluster[0].start]):
+            break
+        cluster.insert(0, prev)
+    return cluster
+
+
+def _unanchored(text: str, lenient: bool) -> Located:
+    stripped = text.strip()
+    spans = {m[0] for m in _MATH_SPAN.finditer(stripped)} if len(stripped) <= 200 else set()
+    if len(spans) == 1 and stripped.count("\n") <= 1:  # one short sentence, one formula
+        return Located([clean(spans.pop())], "short_math")
+    words = len(_WORD.findall(stripped))
+    if stripped and len(stripped) <= BARE_CHARS and "\n" not in stripped and words <= 4:
+        return Located([clean(stripped)], "bare")
+    if lenient:
+        found = _fallback(text)
+        if found is not None:
+            return found
+    raise NoAnswer("no answer found (no \\boxed{}, answer tag or final-answer phrase)")
+
+
 def locate(text: str, *, lenient: bool = False) -> Located:
-    """The final answer(s) of ``text``; raises NoAnswer with the reason when there is none."""
+    """The final answer(s) of ``text``; raises NoAnswer with the reason when there is none.
+
+    Anchors are searched in a window at the end that grows (up to TAIL_CHARS) until the final
+    cluster lies well inside it, so thousands of earlier anchors cost nothing."""
     close = text.rfind("</think>")
     if close >= 0:
         text = text[close + len("</think>") :]
@@ -246,25 +281,17 @@ def locate(text: str, *, lenient: bool = False) -> Located:
         raise NoAnswer("<think> is never closed (truncated reasoning)")
     if len(text) > TAIL_CHARS:
         text = text[-TAIL_CHARS:]
-    anchors = _anchors(text)
-    if not anchors:
-        stripped = text.strip()
-        spans = {m[0] for m in _MATH_SPAN.finditer(stripped)} if len(stripped) <= 200 else set()
-        if len(spans) == 1 and stripped.count("\n") <= 1:  # one short sentence, one formula
-            return Located([clean(spans.pop())], "short_math")
-        words = len(_WORD.findall(stripped))
-        if stripped and len(stripped) <= BARE_CHARS and "\n" not in stripped and words <= 4:
-            return Located([clean(stripped)], "bare")
-        if lenient:
-            found = _fallback(text)
-            if found is not None:
-                return found
-        raise NoAnswer("no answer found (no \\boxed{}, answer tag or final-answer phrase)")
-    cluster = [anchors[-1]]
-    for prev in reversed(anchors[:-1]):
-        if prev.end > cluster[0].start or not _joins(text[prev.end : cluster[0].start]):
-            break
-        cluster.insert(0, prev)
+    window = WINDOW_CHARS
+    while True:
+        part = text[-window:]
+        anchors = _anchors(part)
+        whole = window >= len(text)
+        if anchors:
+            cluster = _cluster(part, anchors)
+            if whole or cluster[0].start > MARGIN_CHARS:
+                break
+        elif whole:
+            return _unanchored(text, lenient)
+        window *= 4
     answers = [clean(a.text) for a in cluster]
-    kind = cluster[-1].kind
-    return Located(answers, kind, superseded=len(anchors) - len(cluster))
+    return Located(answers, cluster[-1].kind, superseded=len(anchors) - len(cluster))

@@ -91,6 +91,7 @@ class SympyPool:
         self.size = size
         self._idle: asyncio.Queue[_Worker] | None = None
         self._workers: list[_Worker] = []
+        self._warming: list[asyncio.Task[None]] = []
         self.kills = 0
 
     def _queue(self) -> asyncio.Queue[_Worker]:
@@ -101,6 +102,23 @@ class SympyPool:
                 self._workers.append(worker)
                 self._idle.put_nowait(worker)
         return self._idle
+
+    def warm(self) -> None:
+        """Start the workers in the background (once), so the first request finds one ready."""
+        if self._warming:
+            return
+        idle = self._queue()
+        self._warming = [asyncio.ensure_future(self._start_one(idle)) for _ in range(self.size)]
+
+    async def _start_one(self, idle: asyncio.Queue[_Worker]) -> None:
+        worker = await idle.get()
+        try:
+            if not worker.alive:
+                await worker.start()
+        except (OSError, PoolError, TimeoutError):
+            pass  # reported by the request that needs the worker
+        finally:
+            idle.put_nowait(worker)
 
     async def compare(self, request: Any, timeout: float) -> dict[str, Any]:
         """Run one comparison in a worker; TimeoutError when it exceeds ``timeout``."""
@@ -119,5 +137,7 @@ class SympyPool:
 
     def close(self) -> None:
         """Kill every worker (they also exit on their own when this process ends)."""
+        for task in self._warming:
+            task.cancel()
         for worker in self._workers:
             worker.kill()

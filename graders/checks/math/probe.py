@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import cmath
 import math
+import zlib
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any, ClassVar
@@ -33,19 +34,16 @@ __all__ = [
     "symbols",
 ]
 
-_POINTS = (
+_BASES = (
     0.5772156649015329,
     1.4142135623730951,
-    2.718281828459045,
-    0.8660254037844386,
-    1.618033988749895,
-    2.23606797749979,
-    0.3183098861837907,
-    1.324717957244746,
-    0.7071067811865476,
-    1.2020569031595942,
+    17.320508075688775,
+    -0.8660254037844386,
+    -13.038404810405298,
+    3.3166247903554,
 )
-_SIGNS = ((1, 1, 1), (1, 1, 1), (1, 1, 1), (-1, -1, -1), (-1, -1, -1), (1, -1, 1))
+"""One base value per probe point: small, moderate and large, positive and negative (the last
+point gives the variables alternating signs), so ``|x - 10|`` and ``10 - x`` are told apart."""
 MAX_LOG10 = 1e6
 """Values beyond 10^±MAX_LOG10 are refused (mpmath could represent them, slowly)."""
 
@@ -68,11 +66,11 @@ def symbols(node: Node) -> list[str]:
 
 def _env(names: list[str]) -> list[dict[str, complex]]:
     envs = []
-    for k, signs in enumerate(_SIGNS):
+    for k, base in enumerate(_BASES):
         env = {}
         for j, name in enumerate(names):
-            value = _POINTS[(3 * k + 7 * j) % len(_POINTS)] * (1 + 0.13 * j)
-            env[name] = complex(value * signs[j % 3])
+            sign = -1 if k == len(_BASES) - 1 and j % 2 else 1
+            env[name] = complex(base * (1 + 0.318309886 * j) * sign)
         envs.append(env)
     return envs
 
@@ -140,6 +138,11 @@ class Probe:
         self.scale: Any = 0.0
         self.exact_literals = True
         self.huge = False
+        self.branch = False
+        self.branched: list[bool] = []
+        self.scales: list[Any] = []
+        self.left_scales: list[Any] = []
+        self.top_scale: Any = 0.0
 
     @classmethod
     def precise(cls, names: list[str]) -> Probe | None:
@@ -150,10 +153,15 @@ class Probe:
         return None if backend is None else cls(names, backend)
 
     def values(self, node: Node) -> list[Any]:
-        """The node's value at each point (None where it has none)."""
+        """The node's value at each point (None where it has none). ``self.branched`` then
+        says, per point, whether the evaluation left the reals (``\\sqrt{-1}``, ``\\ln(-2)``)."""
         out: list[Any] = []
         self.huge = False
+        self.branched = []
+        self.scales = []
         for env in self.envs:
+            self.branch = False
+            self.scale = 0.0
             try:
                 value = self.eval(node, env)
                 out.append(value if self.b.finite(value) else None)
@@ -164,7 +172,15 @@ class Probe:
                 out.append(None)
             except (EvalError, ArithmeticError, ValueError):
                 out.append(None)
+            self.branched.append(self.branch)
+            self.scales.append(self.scale)
+            self.top_scale = max(self.top_scale, self.scale)
         return out
+
+    def _leaves_reals(self, inputs: list[Any], result: Any) -> Any:
+        if not self.branch and all(_real(z) for z in inputs) and not _real(result):
+            self.branch = True
+        return result
 
     def eval(self, node: Node, env: dict[str, complex]) -> Any:
         b = self.b
@@ -221,7 +237,7 @@ class Probe:
             n = exp_node.value.numerator
             if abs(n) <= 64:
                 return base**n
-        return base**exp
+        return self._leaves_reals([base, exp], base**exp)
 
     def func(self, node: Func, env: dict[str, complex]) -> Any:
         b = self.b
@@ -231,12 +247,13 @@ class Probe:
             value = args[0]
             if name in ("sin", "cos", "tan", "sec", "csc", "cot"):
                 self.scale = max(self.scale, abs(value))
-            return b.funcs[name](value)
+            return self._leaves_reals(args, b.funcs[name](value))
         if name == "log":
             if args[0] == 0 or (len(args) > 1 and args[1] in (0, 1)):
                 raise EvalError("logarithm of 0 or to base 0 or 1")
             value = b.log(args[0])
-            return value / b.log(args[1]) if len(args) > 1 else value
+            value = value / b.log(args[1]) if len(args) > 1 else value
+            return self._leaves_reals(args, value)
         if name == "factorial":
             return b.gamma(args[0] + 1)
         if name == "binom":
@@ -248,12 +265,26 @@ class Probe:
                 raise EvalError("floor of a complex number")
             rounded = math.floor(float(z.real)) if name == "floor" else math.ceil(float(z.real))
             return b.num(Fraction(rounded))
+        if name in ("f", "g", "h"):
+            return self.generic(name, args)
         raise Unevaluable(f"unknown function {name}")
 
-    def close(self, a: Any, b: Any) -> bool:
+    def generic(self, name: str, args: list[Any]) -> Any:
+        """An unknown function as a fixed, arbitrary function: its value depends only on
+        its name and its arguments' values (so ``f(1+1) = f(2)`` while ``f(x) != f(y)``)."""
+        parts = [name]
+        for a in args:
+            z = complex(a)
+            parts.append(f"{z.real:.9g},{z.imag:.9g}")
+        digest = zlib.crc32("|".join(parts).encode())
+        return self.b.num(Fraction(1 + digest % 100_003, 50_000))
+
+    def close(self, a: Any, b: Any, scale: Any = 0.0) -> bool:
+        """Equal up to rounding: relative to the values, or to the largest terms that were
+        added at this point (cancellation leaves an absolute error of that size)."""
         diff = abs(a - b)
         size = max(abs(a), abs(b))
-        return bool(diff <= self.b.tol * size or diff <= self.b.tol * 1e-3 * self.scale)
+        return bool(diff <= self.b.tol * size or diff <= self.b.tol * 1e-3 * scale)
 
     def trusted(self, values: list[Any]) -> bool:
         """Float results are trusted when literals were exact and few digits cancelled."""
@@ -263,25 +294,38 @@ class Probe:
         if not sizes:
             return True
         biggest, smallest = max(sizes), min(sizes)
-        scale = float(self.scale)
+        scale = float(self.top_scale)
         if biggest > 1e12 or scale > 1e12 or (0 < smallest < 1e-9):
             return False
         return scale <= 1e6 * max(smallest, 1e-300) or smallest == 0
 
-    def compare(self, left: list[Any], right: list[Any]) -> bool | None:
-        """True (equal), False (different) or None (undecided) from two value lists."""
-        agree = 0
-        for a, b in zip(left, right, strict=True):
-            if a is None or b is None:
+    def compare(
+        self, left: list[Any], right: list[Any], lb: list[bool], rb: list[bool]
+    ) -> bool | None:
+        """True (equal), False (different) or None (undecided) from two value lists.
+
+        Only points where neither side left the reals count (for constants every point
+        counts): ``\\ln x^2`` and ``2 \\ln x`` agree wherever both are real, while values
+        that merely agree in magnitude but went through different branches prove nothing.
+        A float agreement that is close but not tight is undecided (it is re-run at 60 digits).
+        """
+        constant = len(self.envs) == 1
+        agree, loose = 0, False
+        for k, (a, b, ba, bb) in enumerate(zip(left, right, lb, rb, strict=True)):
+            if a is None or b is None or ((ba or bb) and not constant):
                 continue
-            real = abs(a.imag) <= 1e-12 * max(1.0, abs(a)) and abs(b.imag) <= 1e-12 * max(
-                1.0, abs(b)
-            )
-            if self.close(a, b):
-                agree += 1
-            elif real:
+            scale = max(self.left_scales[k], self.scales[k])
+            if not self.close(a, b, scale):
                 return False
-        return True if agree >= min(2, len(self.envs)) else None
+            agree += 1
+            loose = loose or abs(a - b) > self.b.tol * 1e-3 * max(abs(a), abs(b), scale)
+        if agree < (1 if constant else 2):
+            return None
+        return None if loose and self.b is _Floats else True
+
+
+def _real(z: Any) -> bool:
+    return bool(abs(z.imag) <= 1e-12 * max(1.0, abs(z)))
 
 
 def numeric_equal(left: Node, right: Node) -> bool | None:
@@ -291,16 +335,16 @@ def numeric_equal(left: Node, right: Node) -> bool | None:
     while probe is not None:
         try:
             lv = probe.values(left)
-            left_huge = probe.huge
+            left_huge, lb, probe.left_scales = probe.huge, probe.branched, probe.scales
             rv = probe.values(right)
         except Unevaluable:
             return None
         if left_huge != probe.huge and any(v is not None for v in lv + rv):
             return False  # one side is astronomically larger than the other
         if probe.b is not _Floats:
-            return probe.compare(lv, rv)
+            return probe.compare(lv, rv, lb, probe.branched)
         if probe.trusted(lv + rv):
-            verdict = probe.compare(lv, rv)
+            verdict = probe.compare(lv, rv, lb, probe.branched)
             if verdict is not None:
                 return verdict
         probe = Probe.precise(names)
@@ -334,21 +378,26 @@ def proportional(left: Node, right: Node) -> tuple[bool | None, int]:
     probe: Probe | None = Probe(names)
     while probe is not None:
         try:
-            lv, rv = probe.values(left), probe.values(right)
+            lv = probe.values(left)
+            lb, probe.left_scales = probe.branched, probe.scales
+            rv = probe.values(right)
         except Unevaluable:
             return None, 0
         if probe.b is not _Floats or probe.trusted(lv + rv):
-            return _ratio(probe, lv, rv)
+            return _ratio(probe, lv, rv, [x or y for x, y in zip(lb, probe.branched, strict=True)])
         probe = Probe.precise(names)
     return None, 0
 
 
-def _ratio(probe: Probe, lv: list[Any], rv: list[Any]) -> tuple[bool | None, int]:
+def _ratio(
+    probe: Probe, lv: list[Any], rv: list[Any], branched: list[bool]
+) -> tuple[bool | None, int]:
     ratios = []
-    for a, b in zip(lv, rv, strict=True):
-        if a is None or b is None:
+    for k, (a, b, branch) in enumerate(zip(lv, rv, branched, strict=True)):
+        if a is None or b is None or (branch and len(probe.envs) > 1):
             continue
-        a_zero, b_zero = probe.close(a, 0 * a), probe.close(b, 0 * b)
+        a_zero = probe.close(a, 0 * a, probe.left_scales[k])
+        b_zero = probe.close(b, 0 * b, probe.scales[k])
         if a_zero and b_zero:
             continue
         if a_zero or b_zero:

@@ -27,7 +27,16 @@ from graders.checks.math.nodes import (
 from graders.checks.math.probe import numeric_value, symbols
 from graders.checks.math.values import is_label
 
-__all__ = ["Piece", "Region", "canonical", "endpoint", "inequality_region", "is_setlike", "region"]
+__all__ = [
+    "Piece",
+    "Region",
+    "canonical",
+    "endpoint",
+    "endpoint_infinity",
+    "inequality_region",
+    "is_setlike",
+    "region",
+]
 
 _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<="}
 
@@ -65,6 +74,13 @@ def endpoint(node: Node) -> float | None:
     if value is None or abs(value.imag) > 1e-12:
         return None
     return value.real
+
+
+def endpoint_infinity(node: Node) -> int:
+    """+1 for ``\\infty``, -1 for ``-\\infty``, 0 for anything else."""
+    if node == _OO:
+        return 1
+    return -1 if node == _NEG_OO else 0
 
 
 def _piece(lo: Node, hi: Node, lo_closed: bool, hi_closed: bool) -> Piece:

@@ -45,7 +45,7 @@ def to_sympy(node: Node) -> Any:
     if isinstance(node, Num):
         return sympy.Rational(node.value.numerator, node.value.denominator)
     if isinstance(node, Sym):
-        return sympy.Symbol(node.name)
+        return sympy.Symbol(node.name, real=True)  # answers are about real variables
     if isinstance(node, Const):
         return _CONSTS[node.name]
     if isinstance(node, Add):

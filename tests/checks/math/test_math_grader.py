@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 import graders
+from graders.checks.math.judge import judge, prepare_gold
 from graders.core.result import Result
 
 
@@ -47,9 +51,19 @@ def test_interval_openness(grader: graders.Grader) -> None:
     assert "open and closed" in result.reason
 
 
-def test_sympy_tier_decides_what_probing_cannot(grader: graders.Grader) -> None:
-    result = grade(grader, r"\boxed{f(x)}", "f(y)")
-    assert result.score == 0.0
+@pytest.mark.parametrize(
+    ("answer", "gold", "equal"),
+    [
+        (r"i\sqrt{x^2+1}", r"\sqrt{-x^2-1}", True),
+        (r"-i\sqrt{x^2+1}", r"\sqrt{-x^2-1}", False),
+    ],
+)
+def test_sympy_tier_decides_what_probing_cannot(
+    grader: graders.Grader, answer: str, gold: str, equal: bool
+) -> None:
+    # both sides leave the reals at every probe point, so probing cannot decide
+    result = grade(grader, rf"\boxed{{{answer}}}", gold)
+    assert result.passed is equal
     assert result.details is not None and result.details["tier"] == "sympy"
 
 
@@ -57,3 +71,59 @@ def test_empty_reference_is_an_error(grader: graders.Grader) -> None:
     result = grade(grader, r"\boxed{1}", "  ")
     assert result.score is None
     assert result.error is not None and result.error.kind == "bad_reference"
+
+
+SLOW_GOLD = r"\sqrt{-x^2-1}\,(x+y+z)^{12}(x-y+z)^{12}"
+SLOW_ANSWER = r"\boxed{-i\sqrt{x^2+1}\,((x+z)^2-y^2)^{12}}"  # SymPy needs about 2 s here
+
+
+def test_deadline_kills_the_worker_and_reports_a_timeout() -> None:
+    grader = graders.load({"type": "math", "reference": "{{ item.answer }}", "deadline_s": 0.3})
+    try:
+        grader.grade_sync(r"\boxed{1}", {"answer": "1"})  # starts the worker pool
+        time.sleep(0.1)
+        start = time.perf_counter()
+        result = grader.grade_sync(SLOW_ANSWER, {"answer": SLOW_GOLD})
+        elapsed = time.perf_counter() - start
+        assert result.error is not None and result.error.kind == "timeout", result.format_tree()
+        assert result.score is None  # abstains: a timeout is not a wrong answer
+        assert elapsed < 1.5
+        # the killed worker is replaced: the next SymPy question is answered
+        again = grader.grade_sync(r"\boxed{-i\sqrt{x^2+1}}", {"answer": r"\sqrt{-x^2-1}"})
+        assert again.error is None and again.passed is False
+    finally:
+        grader.close()
+
+
+def test_deadline_works_outside_the_main_thread() -> None:
+    grader = graders.load({"type": "math", "reference": "{{ item.answer }}", "deadline_s": 0.3})
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            futures = [
+                pool.submit(grader.grade_sync, SLOW_ANSWER, {"answer": SLOW_GOLD}),
+                pool.submit(grader.grade_sync, r"\boxed{\frac12}", {"answer": "0.5"}),
+            ]
+            slow, fast = (f.result(timeout=30) for f in futures)
+        assert slow.error is not None and slow.error.kind == "timeout"
+        assert fast.passed is True
+    finally:
+        grader.close()
+
+
+def test_identical_answers_are_judged_once(grader: graders.Grader) -> None:
+    rows = [(f"Rollout {k}: so \\boxed{{x^2-1}}", {"answer": "(x-1)(x+1)"}) for k in range(16)]
+    batch = grader.grade_batch_sync(rows)
+    assert batch.rewards == [1.0] * 16
+    assert judge.cache_info().hits >= 15
+
+
+def test_gold_is_parsed_once() -> None:
+    prepare_gold.cache_clear()
+    grader = graders.load({"type": "math", "reference": "{{ item.answer }}"})
+    try:
+        for k in range(8):
+            grader.grade_sync(f"\\boxed{{{k}}}", {"answer": "3"})
+        info = prepare_gold.cache_info()
+        assert (info.misses, info.hits) == (1, 7)
+    finally:
+        grader.close()
