@@ -246,13 +246,17 @@ def throughput(groups: list[tuple[str, list[str]]], runners: dict[str, Runner]) 
     rates = {}
     for name, runner in runners.items():
         runner.run(("group", groups[0][0], groups[0][1]), 600)  # warm-up (imports, pools)
-        total, count = 0.0, 0
+        total, count, rewarded = 0.0, 0, 0
         for gold, outputs in groups:
             verdicts, seconds = runner.run(("group", gold, outputs), 600)
             total += seconds
             count += len(outputs)
+            rewarded += sum(v is True for v in verdicts) if isinstance(verdicts, list) else 0
         rates[name] = count / total
-        print(f"  {name:<12} {count} rollouts in {total:.2f} s = {count / total:,.0f} rollouts/s")
+        print(
+            f"  {name:<12} {count} rollouts in {total:.2f} s = {count / total:,.0f} rollouts/s"
+            f" ({rewarded} rewarded)"
+        )
     return rates
 
 
