@@ -140,6 +140,9 @@ class Probe:
         self.huge = False
         self.branch = False
         self.branched: list[bool] = []
+        self.logs: list[bool] = []
+        self.left_logs: list[bool] = []
+        self.log_branch = False
         self.scales: list[Any] = []
         self.left_scales: list[Any] = []
         self.top_scale: Any = 0.0
@@ -158,9 +161,11 @@ class Probe:
         out: list[Any] = []
         self.huge = False
         self.branched = []
+        self.logs = []
         self.scales = []
         for env in self.envs:
             self.branch = False
+            self.log_branch = False
             self.scale = 0.0
             try:
                 value = self.eval(node, env)
@@ -173,13 +178,17 @@ class Probe:
             except (EvalError, ArithmeticError, ValueError):
                 out.append(None)
             self.branched.append(self.branch)
+            self.logs.append(self.log_branch)
             self.scales.append(self.scale)
             self.top_scale = max(self.top_scale, self.scale)
         return out
 
-    def _leaves_reals(self, inputs: list[Any], result: Any) -> Any:
-        if not self.branch and all(_real(z) for z in inputs) and not _real(result):
+    def _leaves_reals(self, inputs: list[Any], result: Any, root: bool = False) -> Any:
+        """Note when real inputs give a non-real result; ``root`` when only a root of unity
+        separates the branches (a power with a real exponent), unlike logarithms."""
+        if all(_real(z) for z in inputs) and not _real(result):
             self.branch = True
+            self.log_branch = self.log_branch or not root
         return result
 
     def eval(self, node: Node, env: dict[str, complex]) -> Any:
@@ -237,7 +246,7 @@ class Probe:
             n = exp_node.value.numerator
             if abs(n) <= 64:
                 return base**n
-        return self._leaves_reals([base, exp], base**exp)
+        return self._leaves_reals([base, exp], base**exp, root=True)
 
     def func(self, node: Func, env: dict[str, complex]) -> Any:
         b = self.b
@@ -312,9 +321,16 @@ class Probe:
         constant = len(self.envs) == 1
         agree, loose = 0, False
         for k, (a, b, ba, bb) in enumerate(zip(left, right, lb, rb, strict=True)):
-            if a is None or b is None or ((ba or bb) and not constant):
+            if a is None or b is None:
                 continue
             scale = max(self.left_scales[k], self.scales[k])
+            if (ba or bb) and not constant:
+                # branches of roots differ by a unit factor: different sizes still differ
+                if not (self.left_logs[k] or self.logs[k]) and not self.close(
+                    abs(a), abs(b), scale
+                ):
+                    return False
+                continue
             if not self.close(a, b, scale):
                 return False
             agree += 1
@@ -336,6 +352,7 @@ def numeric_equal(left: Node, right: Node) -> bool | None:
         try:
             lv = probe.values(left)
             left_huge, lb, probe.left_scales = probe.huge, probe.branched, probe.scales
+            probe.left_logs = probe.logs
             rv = probe.values(right)
         except Unevaluable:
             return None
