@@ -16,6 +16,7 @@ Size limits (answer length, nesting depth, exponent digits) make hostile input c
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 from graders.checks.math.commands import bracket, command, matrix, number, repeating
 from graders.checks.math.lexer import FUNCTIONS, GREEK, ParseError, Tok, tokenize
@@ -380,8 +381,11 @@ def _collapse_groups(toks: list[Tok]) -> list[Tok]:
     return [t for i, t in enumerate(toks) if i not in drop] if drop else toks
 
 
+@lru_cache(maxsize=16384)
 def parse(text: str) -> Node:
-    """The parse tree of one answer; raises ParseError when it is not math we read."""
+    """The parse tree of one answer; raises ParseError when it is not math we read.
+
+    Trees are immutable, so parses are cached: a frequent answer is parsed once."""
     if len(text) > MAX_CHARS:
         raise ParseError(f"answer longer than {MAX_CHARS} characters")
     toks = tokenize(text)
