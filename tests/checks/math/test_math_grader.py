@@ -80,8 +80,9 @@ SLOW_ANSWER = r"\boxed{-i\sqrt{x^2+1}\,((x+z)^2-y^2)^{12}}"  # SymPy needs about
 def test_deadline_kills_the_worker_and_reports_a_timeout() -> None:
     grader = graders.load({"type": "math", "reference": "{{ item.answer }}", "deadline_s": 0.3})
     try:
-        grader.grade_sync(r"\boxed{1}", {"answer": "1"})  # starts the worker pool
-        time.sleep(0.1)
+        # a quick SymPy question first: waits until the worker has started (not timed)
+        ready = grader.grade_sync(r"\boxed{i\sqrt{x^2+1}}", {"answer": r"\sqrt{-x^2-1}"})
+        assert ready.passed is True
         start = time.perf_counter()
         result = grader.grade_sync(SLOW_ANSWER, {"answer": SLOW_GOLD})
         elapsed = time.perf_counter() - start
