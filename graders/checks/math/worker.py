@@ -1,9 +1,9 @@
 """A worker process for the SymPy tier: ``python -m graders.checks.math.worker``.
 
 It is started fresh by the pool (never forked from a large parent), caps its own address
-space, imports SymPy once, says ``ready``, then answers requests until its input closes. A
-request is a length-prefixed pickle from the parent (trusted); the reply is one JSON line, so
-nothing the worker computes from hostile answers is ever unpickled by the parent.
+space, warms SymPy up with one comparison, says ``ready``, then answers requests until its
+input closes. A request is a length-prefixed pickle from the parent (trusted); the reply is one
+JSON line, so nothing the worker computes from hostile answers is ever unpickled by the parent.
 """
 
 from __future__ import annotations
@@ -41,9 +41,11 @@ def _serve(request: Any) -> dict[str, Any]:
 
 def main() -> None:
     _limit_memory()
-    import sympy  # type: ignore[import-untyped]  # noqa: F401  (imported once, before the first deadline starts)
+    from graders.checks.math.compare import Options
+    from graders.checks.math.parser import parse
 
-    from graders.checks.math import compare  # noqa: F401
+    # one small comparison imports SymPy and its lazily loaded parts before the first deadline
+    _serve((parse(r"\sqrt{-x^2-1}"), parse(r"i\sqrt{x^2+1}"), Options()))
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     stdout.write(b"ready\n")

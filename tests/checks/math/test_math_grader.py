@@ -78,7 +78,7 @@ SLOW_ANSWER = r"\boxed{-i\sqrt{x^2+1}\,((x+z)^2-y^2)^{12}}"  # SymPy needs about
 
 
 def test_deadline_kills_the_worker_and_reports_a_timeout() -> None:
-    grader = graders.load({"type": "math", "reference": "{{ item.answer }}", "deadline_s": 0.3})
+    grader = graders.load({"type": "math", "reference": "{{ item.answer }}", "deadline_s": 0.6})
     try:
         # a quick SymPy question first: waits until the worker has started (not timed)
         ready = grader.grade_sync(r"\boxed{i\sqrt{x^2+1}}", {"answer": r"\sqrt{-x^2-1}"})
@@ -88,7 +88,7 @@ def test_deadline_kills_the_worker_and_reports_a_timeout() -> None:
         elapsed = time.perf_counter() - start
         assert result.error is not None and result.error.kind == "timeout", result.format_tree()
         assert result.score is None  # abstains: a timeout is not a wrong answer
-        assert elapsed < 1.5
+        assert elapsed < 1.8
         # the killed worker is replaced: the next SymPy question is answered
         again = grader.grade_sync(r"\boxed{-i\sqrt{x^2+1}}", {"answer": r"\sqrt{-x^2-1}"})
         assert again.error is None and again.passed is False
