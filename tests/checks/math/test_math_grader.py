@@ -128,3 +128,25 @@ def test_gold_is_parsed_once() -> None:
         assert (info.misses, info.hits) == (1, 7)
     finally:
         grader.close()
+
+
+def test_without_sympy_undecided_pairs_abstain(monkeypatch: pytest.MonkeyPatch) -> None:
+    from graders.checks.math import grader as math_grader
+    from graders.checks.math import mpprobe, probe
+
+    monkeypatch.setattr(math_grader, "_HAS_SYMPY", False)
+    monkeypatch.setattr(mpprobe, "backend", lambda: None)  # no mpmath either
+    probe.sample.cache_clear()
+    judge.cache_clear()
+    grader = graders.load({"type": "math", "reference": "{{ item.answer }}"})
+    try:
+        cheap = grader.grade_sync(r"\boxed{\sqrt{18}}", {"answer": r"3\sqrt{2}"})
+        assert cheap.passed is True  # the in-process tiers need no extra
+        hard = grader.grade_sync(r"\boxed{i\sqrt{x^2+1}}", {"answer": r"\sqrt{-x^2-1}"})
+        assert hard.score is None
+        assert hard.error is not None and hard.error.kind == "undecided"
+        assert "graders[math]" in hard.error.message
+    finally:
+        grader.close()
+        probe.sample.cache_clear()
+        judge.cache_clear()
