@@ -12,8 +12,11 @@ an answer, which scores 0 and says why. Steps are written as a name or as a mapp
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
+import regex
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -28,7 +31,7 @@ from graders.checks.numbers import NUMBER_TOKEN
 from graders.spec.fields import REGEX_TIMEOUT_S, RegexFlag, check_pattern, compile_pattern
 from graders.spec.problems import TAG_FIELDS
 
-__all__ = ["STEPS", "ExtractStep", "ExtractionFailed", "Steps", "run_steps"]
+__all__ = ["STEPS", "Box", "ExtractStep", "ExtractionFailed", "Steps", "find_boxes", "run_steps"]
 
 
 class ExtractionFailed(Exception):
@@ -72,20 +75,65 @@ class AfterThink(_Step):
         return text
 
 
-def _braced(text: str, start: int) -> tuple[str, int] | None:
-    """The balanced ``{...}`` content starting at ``text[start] == '{'``, and its end."""
-    depth = 0
-    for i in range(start, len(text)):
+@dataclass(frozen=True, slots=True)
+class Box:
+    """One ``\\boxed{...}``: where it starts and ends, and what it holds."""
+
+    start: int
+    end: int
+    content: str
+
+
+MAX_BOX_CHARS = 10_000
+"""Longer box contents are not answers (and are not returned)."""
+
+
+def _brace_pairs(text: str) -> dict[int, int]:
+    """Each ``{`` position mapped to the end of its group, in one linear pass."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    i, n = 0, len(text)
+    while i < n:
         ch = text[i]
         if ch == "\\":
+            i += 2  # an escaped character (``\\{`` is a literal brace)
             continue
-        if ch == "{" and text[i - 1] != "\\":
-            depth += 1
-        elif ch == "}" and text[i - 1] != "\\":
-            depth -= 1
-            if depth == 0:
-                return text[start + 1 : i], i + 1
-    return None
+        if ch == "{":
+            stack.append(i)
+        elif ch == "}" and stack:
+            pairs[stack.pop()] = i + 1
+        i += 1
+    return pairs
+
+
+@lru_cache(maxsize=32)
+def _box_pattern(commands: tuple[str, ...]) -> regex.Pattern[str]:
+    names = "|".join(regex.escape(c) for c in commands)
+    return regex.compile(rf"\\(?:{names})\b(\s*)")
+
+
+def find_boxes(text: str, commands: tuple[str, ...] = ("boxed", "fbox")) -> list[Box]:
+    """Every complete ``\\boxed{...}`` (or ``\\boxed 4``) in ``text``, nested ones included,
+    in order of position. Braces are paired once for the whole text, so thousands of boxes
+    (or unclosed ones) cost linear time."""
+    found: list[Box] = []
+    pairs: dict[int, int] | None = None
+    for m in _box_pattern(commands).finditer(text, timeout=REGEX_TIMEOUT_S):
+        pos = m.end()
+        if text.startswith("{", pos):
+            if pairs is None:
+                pairs = _brace_pairs(text)
+            end = pairs.get(pos)
+            if end is not None and end - pos <= MAX_BOX_CHARS:
+                found.append(Box(m.start(), end, text[pos + 1 : end - 1].strip()))
+        elif m[1] and pos < len(text):
+            token = _BOX_TOKEN.match(text, pos)
+            if token is not None and token[0].rstrip(".,"):
+                found.append(Box(m.start(), token.end(), token[0].rstrip(".,")))
+    return found
+
+
+_BOX_TOKEN = regex.compile(r"[^\s$]+")
 
 
 class LastBoxed(_Step):
@@ -96,26 +144,11 @@ class LastBoxed(_Step):
     """The LaTeX commands that mark a final answer."""
 
     def apply(self, value: Any) -> str:
-        text = _text(value)
-        best = -1
-        for cmd in self.commands:
-            best = max(best, text.rfind("\\" + cmd))
-        while best >= 0:
-            cmd = next(c for c in self.commands if text.startswith("\\" + c, best))
-            after = best + 1 + len(cmd)
-            rest = text[after:]
-            stripped = rest.lstrip()
-            if stripped.startswith("{"):
-                found = _braced(text, after + len(rest) - len(stripped))
-                if found is not None:
-                    return found[0].strip()
-            elif rest[:1] == " " and stripped:
-                token = stripped.split(None, 1)[0].rstrip("$.,")
-                if token:
-                    return token
-            best = max(text.rfind("\\" + c, 0, best) for c in self.commands)
-        names = ", ".join(f"\\{c}{{}}" for c in self.commands)
-        raise ExtractionFailed(f"no {names} found")
+        boxes = find_boxes(_text(value), self.commands)
+        if not boxes:
+            names = ", ".join(f"\\{c}{{}}" for c in self.commands)
+            raise ExtractionFailed(f"no {names} found")
+        return max(boxes, key=lambda b: b.start).content
 
 
 class LastNumber(_Step):
