@@ -20,7 +20,14 @@ from fractions import Fraction
 
 import regex
 
-__all__ = ["MAX_DIGITS", "MAX_EXPONENT", "NUMBER_TOKEN", "ParsedNumber", "parse_number"]
+__all__ = [
+    "MAX_DIGITS",
+    "MAX_EXPONENT",
+    "NUMBER_TOKEN",
+    "ParsedNumber",
+    "parse_number",
+    "words_to_number",
+]
 
 MAX_DIGITS = 4000
 """Longer digit strings are refused (exact comparison of huge numbers is a denial of service)."""
@@ -188,3 +195,63 @@ def parse_number(text: str) -> ParsedNumber | None:
     if m["sign"] == "-":
         value = -value
     return ParsedNumber(value, percent=m["pct"] is not None, unit=rest.strip().rstrip("."))
+
+
+_ONES = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+        ]
+    )
+}
+_TENS = {
+    w: 10 * i
+    for i, w in enumerate(
+        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2
+    )
+}
+_WORD_SCALES = {"hundred": 100, **_SCALES}
+
+
+def words_to_number(text: str) -> Fraction | None:
+    """``twenty-one`` → 21, ``one hundred and five`` → 105; None unless all of it is a number."""
+    words = text.lower().replace("-", " ").replace(",", " ").split()
+    if not words or len(words) > 12:
+        return None
+    total, current, seen = 0, 0, False
+    for word in words:
+        if word in _ONES:
+            current += _ONES[word]
+        elif word in _TENS:
+            current += _TENS[word]
+        elif word == "hundred" and seen:
+            current = max(current, 1) * 100
+        elif word in _WORD_SCALES and seen:
+            total += max(current, 1) * _WORD_SCALES[word]
+            current = 0
+        elif word == "and" and seen:
+            continue
+        else:
+            return None
+        seen = True
+    return Fraction(total + current)
