@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from graders.checks.extract import find_boxes
+
 __all__ = ["Located", "NoAnswer", "locate"]
 
 TAIL_CHARS = 50_000
@@ -31,9 +33,7 @@ MAX_CLUSTER = 64
 """More final answers than this in a row are not collected (they are a hedge anyway)."""
 MAX_PHRASE_CHARS = 300
 """A phrase answer ("the answer is ...") ends within this many characters."""
-MAX_BOX_CHARS = 10_000
 
-_BOX = re.compile(r"\\(?:boxed|fbox)\b\s*")
 _PHRASE = re.compile(
     r"(?:final\s+answer|the\s+answer|answer|correct\s+(?:option|choice))"
     r"(?:\s+(?:is|would\s+be|will\s+be)(?:\s*:)?|\s*:|\s*=)"
@@ -107,47 +107,16 @@ def clean(answer: str) -> str:
     return _unpunctuate(text)
 
 
-def _brace_pairs(text: str) -> dict[int, int]:
-    """Each ``{`` position mapped to the end of its group, in one linear pass."""
-    pairs: dict[int, int] = {}
-    stack: list[int] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "{":
-            stack.append(i)
-        elif ch == "}" and stack:
-            pairs[stack.pop()] = i + 1
-        i += 1
-    return pairs
-
-
 def _boxes(text: str) -> list[_Anchor]:
+    """Boxes that are not inside another box, with something in them."""
     found: list[_Anchor] = []
     covered = -1
-    pairs: dict[int, int] | None = None
-    for m in _BOX.finditer(text):
-        if m.start() < covered:
-            continue  # a box inside a box
-        pos = m.end()
-        if pos < len(text) and text[pos] == "{":
-            if pairs is None:
-                pairs = _brace_pairs(text)
-            end = pairs.get(pos)
-            if end is None or end - pos > MAX_BOX_CHARS:
-                continue
-            content = text[pos + 1 : end - 1]
-        else:
-            token = re.match(r"[^\s$]+", text[pos:])
-            if token is None or m.end() == m.start() + len(m[0].rstrip()):
-                continue
-            content, end = token[0], pos + token.end()
-        covered = end
-        if content.strip():
-            found.append(_Anchor(m.start(), end, content.strip(), "boxed"))
+    for box in find_boxes(text):
+        if box.start < covered:
+            continue  # a box inside a box: the outer one is the answer
+        covered = box.end
+        if box.content:
+            found.append(_Anchor(box.start, box.end, box.content, "boxed"))
     return found
 
 

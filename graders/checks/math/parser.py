@@ -44,8 +44,8 @@ from graders.checks.math.words import (
     SHORT_UNITS,
     UNIT_KIND,
     is_text_answer,
-    words_to_number,
 )
+from graders.checks.numbers import words_to_number
 
 __all__ = ["MAX_CHARS", "MAX_DEPTH", "ParseError", "parse"]
 
