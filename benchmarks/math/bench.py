@@ -243,19 +243,26 @@ def grpo_groups(cases: list[Case], groups: int) -> list[tuple[str, list[str]]]:
 
 
 def throughput(groups: list[tuple[str, list[str]]], runners: dict[str, Runner]) -> dict[str, float]:
-    rates = {}
-    for name, runner in runners.items():
+    """Rollouts per second of each verifier; groups alternate between them, so a change in
+    the machine's load during the run affects both alike."""
+    for runner in runners.values():
         runner.run(("group", groups[0][0], groups[0][1]), 600)  # warm-up (imports, pools)
-        total, count, rewarded = 0.0, 0, 0
-        for gold, outputs in groups:
+    total = dict.fromkeys(runners, 0.0)
+    rewarded = dict.fromkeys(runners, 0)
+    count = 0
+    for i, (gold, outputs) in enumerate(groups):
+        order = list(runners.items())
+        for name, runner in order if i % 2 == 0 else order[::-1]:
             verdicts, seconds = runner.run(("group", gold, outputs), 600)
-            total += seconds
-            count += len(outputs)
-            rewarded += sum(v is True for v in verdicts) if isinstance(verdicts, list) else 0
-        rates[name] = count / total
+            total[name] += seconds
+            rewarded[name] += sum(v is True for v in verdicts) if isinstance(verdicts, list) else 0
+        count += len(outputs)
+    rates = {}
+    for name in runners:
+        rates[name] = count / total[name]
         print(
-            f"  {name:<12} {count} rollouts in {total:.2f} s = {count / total:,.0f} rollouts/s"
-            f" ({rewarded} rewarded)"
+            f"  {name:<12} {count} rollouts in {total[name]:.2f} s = {rates[name]:,.0f} "
+            f"rollouts/s ({rewarded[name]} rewarded)"
         )
     return rates
 
