@@ -23,7 +23,9 @@ from graders.checks.math.nodes import (
     Node,
     Num,
     Pow,
+    Rel,
     Seq,
+    Sym,
     Text,
     Tup,
     int_from_digits,
@@ -153,6 +155,8 @@ def command(p: _Parser, name: str) -> Node:
         return Pow(greedy_arg(p), Num(Fraction(1, 2)))
     if name == "binom":
         return Func("binom", (latex_arg(p), latex_arg(p)))
+    if name in ("sum", "prod"):
+        return _series(p, name)
     if name in FUNCTIONS:
         return _function(p, name)
     if name in _CONSTANTS:
@@ -162,6 +166,22 @@ def command(p: _Parser, name: str) -> Node:
     if name in GREEK:
         return p.symbol(name)
     raise ParseError(f"the command \\{name}")
+
+
+def _series(p: _Parser, name: str) -> Node:
+    """``\\sum_{k=1}^{n} k^2`` as ``sum(k, 1, n, k^2)``; the body is one product (it ends at
+    the next ``+`` or ``-``), as it is read in written answers."""
+    bounds: dict[str, Node] = {}
+    while p.at("op", "_", "^") and len(bounds) < 2:
+        which = p.take().text
+        bounds[which] = latex_arg(p)
+    low = bounds.get("_")
+    if not (isinstance(low, Rel) and low.ops == ("=",) and isinstance(low.items[0], Sym)):
+        raise ParseError(f"\\{name} needs a lower bound such as _{{k=1}}")
+    if "^" not in bounds:
+        raise ParseError(f"\\{name} needs an upper bound")
+    body = function_arg(p)
+    return Func(name, (low.items[0], low.items[1], bounds["^"], body))
 
 
 def _decimal(text: str) -> Fraction:

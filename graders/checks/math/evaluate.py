@@ -18,10 +18,21 @@ from typing import Any, ClassVar
 
 from graders.checks.math.nodes import Add, Const, Func, Mul, Node, Num, Pow, Sym, Unit
 
-__all__ = ["MAX_LOG10", "EvalError", "Evaluator", "Floats", "Huge", "Unevaluable", "is_real"]
+__all__ = [
+    "MAX_LOG10",
+    "MAX_TERMS",
+    "EvalError",
+    "Evaluator",
+    "Floats",
+    "Huge",
+    "Unevaluable",
+    "is_real",
+]
 
 MAX_LOG10 = 1e6
 """Values beyond 10^±MAX_LOG10 are refused (mpmath could represent them, slowly)."""
+MAX_TERMS = 10_000
+"""Sums and products with more terms are not evaluated (they are compared by structure)."""
 
 
 class EvalError(ArithmeticError):
@@ -172,9 +183,27 @@ class Evaluator:
                 return base**n
         return self._leaves_reals([base, exp], base**exp, root=is_real(exp))
 
+    def series(self, node: Func, env: dict[str, Any]) -> Any:
+        """A sum or product with integer bounds, term by term (at most MAX_TERMS terms)."""
+        index, low, high, body = node.args
+        lo, hi = self.eval(low, env), self.eval(high, env)
+        if not (is_real(lo) and is_real(hi)) or lo.real % 1 or hi.real % 1:
+            raise EvalError("a sum needs integer bounds")
+        start, stop = round(float(lo.real)), round(float(hi.real))
+        if stop - start >= MAX_TERMS:
+            raise EvalError("too many terms")
+        assert isinstance(index, Sym)
+        total = self.b.num(Fraction(0 if node.name == "sum" else 1))
+        for k in range(start, stop + 1):
+            term = self.eval(body, {**env, index.name: self.b.num(Fraction(k))})
+            total = total + term if node.name == "sum" else total * term
+        return total
+
     def func(self, node: Func, env: dict[str, Any]) -> Any:
         b = self.b
         name = node.name
+        if name in ("sum", "prod"):
+            return self.series(node, env)
         args = [self.eval(a, env) for a in node.args]
         if name in b.funcs:
             value = args[0]

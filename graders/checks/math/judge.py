@@ -80,7 +80,6 @@ class Judgement:
     reason: str
     tier: str
     answer: str
-    anchor: str = ""
     pending: tuple[Node, Node] | None = None
     """The parsed pair to send to the SymPy workers when ``equal`` is None."""
     too_large: bool = False
@@ -150,7 +149,7 @@ def judge(gold: Gold, answers: tuple[str, ...], options: Options) -> Judgement:
     verdict = comparer.answers(gold.node, pred)
     pending = (gold.node, pred) if verdict.equal is None else None
     return Judgement(
-        verdict.equal, verdict.reason, comparer.tier, shown, "", pending, comparer.too_large
+        verdict.equal, verdict.reason, comparer.tier, shown, pending, comparer.too_large
     )
 
 

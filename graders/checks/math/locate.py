@@ -17,7 +17,7 @@ mode falls back to the last math span, then the last number.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from graders.checks.extract import find_boxes
 
@@ -78,7 +78,6 @@ class Located:
     answers: list[str]
     anchor: str
     superseded: int = 0
-    notes: list[str] = field(default_factory=list)
 
 
 def _unpunctuate(text: str) -> str:

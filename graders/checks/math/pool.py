@@ -92,7 +92,6 @@ class SympyPool:
         self._idle: asyncio.Queue[_Worker] | None = None
         self._workers: list[_Worker] = []
         self._warming: list[asyncio.Task[None]] = []
-        self.kills = 0
 
     def _queue(self) -> asyncio.Queue[_Worker]:
         if self._idle is None:
@@ -127,11 +126,7 @@ class SympyPool:
         try:
             if not worker.alive:
                 await worker.start()
-            try:
-                return await worker.call(request, timeout)
-            except (TimeoutError, asyncio.CancelledError):
-                self.kills += 1
-                raise
+            return await worker.call(request, timeout)
         finally:
             idle.put_nowait(worker)
 

@@ -54,6 +54,10 @@ def to_sympy(node: Node) -> Any:
         return sympy.Mul(*(to_sympy(a) for a in node.args))
     if isinstance(node, Pow):
         return sympy.Pow(to_sympy(node.base), to_sympy(node.exp))
+    if isinstance(node, Func) and node.name in ("sum", "prod"):
+        index, low, high, body = (to_sympy(a) for a in node.args)
+        series = sympy.Sum if node.name == "sum" else sympy.Product
+        return series(body, (index, low, high)).doit()
     if isinstance(node, Func):
         args = [to_sympy(a) for a in node.args]
         if node.name == "log":
