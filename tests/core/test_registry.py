@@ -113,3 +113,19 @@ def test_types_registered_later_are_accepted_inside_composites() -> None:
             assert grader.grade_sync("x").score == 1.0
         with pytest.raises(graders.ConfigError, match="unknown grader type 'test_counter'"):
             graders.load({"type": "mean", "graders": {"a": {"type": "test_counter"}}})
+
+
+def test_plugins_register_through_the_entry_point_group(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from importlib.metadata import EntryPoint
+
+    good = EntryPoint("fakes", "tests.core.plugin_module", registry.ENTRY_POINT_GROUP)
+    broken = EntryPoint("broken", "tests.core.no_such_module", registry.ENTRY_POINT_GROUP)
+    monkeypatch.setattr(registry, "entry_points", lambda group: [good, broken])
+    try:
+        with pytest.warns(RuntimeWarning, match="plugin 'broken'"):
+            registry._load_plugins()
+        assert graders.load({"type": "test_plugin_type"}).grade_sync("x").score == 0.5
+    finally:
+        registry.unregister("test_plugin_type")
