@@ -29,6 +29,22 @@ def load_yaml(tmp_path: Path) -> Callable[..., Grader]:
     return load
 
 
+BAD_OPERATION_YAML = (
+    "type: multi\n"
+    "graders:\n"
+    "  answer:\n"
+    "    type: string_check\n"
+    "    input: '{{ sample.output_text }}'\n"
+    "    reference: '{{ item.answer }}'\n"
+    "    operation: eqq\n"
+    "  c:\n"
+    "    type: contains\n"
+    "    reference: '{{ itme.x }}'\n"
+    "calculate_output: answer + c\n"
+)
+"""A grader with two mistakes, whose messages the README shows."""
+
+
 def grade(config: dict[str, Any], sample: Any, item: dict[str, Any] | None = None) -> Result:
     """Load ``config`` and grade one sample synchronously."""
     return graders.load(config).grade_sync(sample, item or {})

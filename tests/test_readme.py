@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 import graders
 from graders.cli import app
+from tests.conftest import BAD_OPERATION_YAML
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text()
@@ -73,19 +74,7 @@ def test_readme_error_examples_are_real(tmp_path: Path) -> None:
     shown = re.search(r"```text\n(.*?)```", README, flags=re.S)
     assert shown is not None
     path = tmp_path / "grader.yaml"
-    path.write_text(
-        "type: multi\n"
-        "graders:\n"
-        "  answer:\n"
-        "    type: string_check\n"
-        "    input: '{{ sample.output_text }}'\n"
-        "    reference: '{{ item.answer }}'\n"
-        "    operation: eqq\n"
-        "  c:\n"
-        "    type: contains\n"
-        "    reference: '{{ itme.x }}'\n"
-        "calculate_output: answer + c\n"
-    )
+    path.write_text(BAD_OPERATION_YAML)
     with pytest.raises(graders.ConfigError) as exc:
         graders.load(path)
     got = [str(p).replace(str(path), "grader.yaml") for p in exc.value.problems]
