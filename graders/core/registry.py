@@ -29,6 +29,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "graders.checks.shaping",
     "graders.checks.compose",
     "graders.checks.formula",
+    "graders.checks.similarity",
 )
 """Modules whose import registers the built-in grader types."""
 
