@@ -30,6 +30,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "graders.checks.compose",
     "graders.checks.formula",
     "graders.checks.similarity",
+    "graders.checks.ifeval",
 )
 """Modules whose import registers the built-in grader types."""
 
