@@ -146,7 +146,7 @@ def test_the_cases_really_follow_and_break_each_family(reference: Any) -> None:
 def test_keywords_are_literal_where_the_reference_reads_regexes(reference: Any) -> None:
     """The one disagreement by design: IFEval's reference passes keywords, forbidden words,
     postscript markers and section splitters to ``re`` unescaped. A keyword ``a.c`` then matches
-    "abc", and ``C++`` raises ``re.error`` inside the reference. Dataset keywords are plain words,
+    "abc", ``C++`` matches a lone "C", and ``[x`` raises ``re.error`` inside the reference. Dataset keywords are plain words,
     where both agree; we treat every kwarg as literal text so model-facing data cannot turn a
     check into a different (or crashing) pattern."""
     import re
@@ -157,6 +157,14 @@ def test_keywords_are_literal_where_the_reference_reads_regexes(reference: Any) 
     assert _theirs(reference, INSTRUCTION_DICT, "keywords:existence", kwargs, "abc") == (True, True)
     assert _ours("keywords:existence", kwargs, "abc", "strict") is False
     assert _ours("keywords:existence", kwargs, "see a.c here", "strict") is True
-    with pytest.raises(re.error):
-        _theirs(reference, INSTRUCTION_DICT, "keywords:existence", {"keywords": ["C++"]}, "C++")
-    assert _ours("keywords:existence", {"keywords": ["C++"]}, "I like c++", "strict") is True
+    # on Python 3.11+ "C++" is a possessive "C+": the reference finds it in plain "C"
+    cpp = {"keywords": ["C++"]}
+    assert _theirs(reference, INSTRUCTION_DICT, "keywords:existence", cpp, "I like C") == (
+        True,
+        True,
+    )
+    assert _ours("keywords:existence", cpp, "I like C", "strict") is False
+    assert _ours("keywords:existence", cpp, "I like c++", "strict") is True
+    with pytest.raises(re.error):  # an unbalanced bracket breaks the reference outright
+        _theirs(reference, INSTRUCTION_DICT, "keywords:existence", {"keywords": ["[x"]}, "[x")
+    assert _ours("keywords:existence", {"keywords": ["[x"]}, "a [x b", "strict") is True
