@@ -146,9 +146,9 @@ def test_the_cases_really_follow_and_break_each_family(reference: Any) -> None:
 def test_keywords_are_literal_where_the_reference_reads_regexes(reference: Any) -> None:
     """The one disagreement by design: IFEval's reference passes keywords, forbidden words,
     postscript markers and section splitters to ``re`` unescaped. A keyword ``a.c`` then matches
-    "abc", ``C++`` matches a lone "C", and ``[x`` raises ``re.error`` inside the reference. Dataset keywords are plain words,
-    where both agree; we treat every kwarg as literal text so model-facing data cannot turn a
-    check into a different (or crashing) pattern."""
+    "abc", ``C++`` matches a lone "C", and ``[x`` raises ``re.error`` inside the reference.
+    Dataset keywords are plain words, where both agree; we treat every kwarg as literal text so
+    data cannot turn a check into a different (or crashing) pattern."""
     import re
 
     from if_verifiable.ifeval.instructions_registry import INSTRUCTION_DICT
