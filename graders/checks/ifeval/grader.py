@@ -160,21 +160,19 @@ class InstructionFollowing(GraderSpec):
         if not text.strip():
             return [self._child(i, b, False, "empty response") for i, b in enumerate(instructions)]
         view = TextView(text)
-        variants: dict[str, TextView] = {}
+        variants: list[tuple[str, TextView]] | None = None
         children = []
         for index, bound in enumerate(instructions):
             ok, reason = bound.check(view)
             variant = None
             if not ok and self.mode == "loose":
-                for label, transform in LOOSE_VARIANTS:
-                    other = variants.get(label)
-                    if other is None:
-                        other = variants[label] = TextView(transform(text))
-                    if other.text.strip():
-                        loose_ok, loose_reason = bound.check(other)
-                        if loose_ok:
-                            ok, reason, variant = True, f"{loose_reason} ({label})", label
-                            break
+                if variants is None:
+                    variants = _loose_views(text)
+                for label, other in variants:
+                    loose_ok, loose_reason = bound.check(other)
+                    if loose_ok:
+                        ok, reason, variant = True, f"{loose_reason} ({label})", label
+                        break
             children.append(self._child(index, bound, ok, reason, variant))
         return children
 
@@ -190,6 +188,20 @@ class InstructionFollowing(GraderSpec):
             path=f"{self.path}.instruction_id_list[{index}]",
             details={"loose_variant": variant} if variant else None,
         )
+
+
+def _loose_views(text: str) -> list[tuple[str, TextView]]:
+    """IFEval's loose variants worth checking: non-empty, and each distinct text once (a
+    response without asterisks or with one line repeats itself; checks are pure functions of
+    the text, so a repeat cannot change a verdict)."""
+    seen = {text}
+    views = []
+    for label, transform in LOOSE_VARIANTS:
+        variant = transform(text)
+        if variant.strip() and variant not in seen:
+            seen.add(variant)
+            views.append((label, TextView(variant)))
+    return views
 
 
 def _decode(value: str, field: str) -> Any:

