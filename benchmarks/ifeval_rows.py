@@ -3,8 +3,10 @@
 Both sides check the same responses against the same rows in one process. The reference
 (``if-verifiable``: Google's IFEval code) always computes strict and loose verdicts in one call;
 graders is timed twice, strict alone and loose alone; ratios are given for each (what one reward
-costs) and for their *sum* (both modes, as the reference computes them). Verdicts are compared too: the numbers only count if
-both sides agree. Run: ``python -m benchmarks.ifeval_rows [--responses N]``.
+costs) and for their *sum* (both modes, as the reference computes them). Verdicts are compared
+too: the numbers only count if both sides agree.
+
+Run: ``python -m benchmarks.ifeval_rows [--responses N]``.
 """
 
 from __future__ import annotations
@@ -53,10 +55,9 @@ ROWS: dict[str, tuple[list[str], list[dict[str, Any]]]] = {
     ),
 }
 
-WORDS = (
-    "the river runs past old stone walls where children play and birds sing in the warm "
-    "light of a slow summer evening while people talk about their day"
-).split()
+_PROSE = "the river runs past old stone walls where children play and birds sing in the warm \
+light of a slow summer evening while people talk about their day"
+WORDS = _PROSE.split()
 
 
 def responses(n: int, seed: int = 0) -> list[str]:
@@ -81,10 +82,43 @@ def responses(n: int, seed: int = 0) -> list[str]:
     return out
 
 
-def _time(fn: Any) -> tuple[float, Any]:
+def _time(fn: Any, *args: Any) -> tuple[float, Any]:
     start = time.perf_counter()
-    value = fn()
+    value = fn(*args)
     return time.perf_counter() - start, value
+
+
+def _reference(common: Any, registry: Any, texts: list[str], ids: Any, kwargs: Any) -> list[Any]:
+    return [common.evaluate_instructions(t, ids, kwargs, "", registry)[1] for t in texts]
+
+
+def run_row(common: Any, registry: Any, label: str, texts: list[str]) -> None:
+    ids, kwargs = ROWS[label]
+    rows = [{"sample": t, "item": {"instruction_id_list": ids, "kwargs": kwargs}} for t in texts]
+    strict = graders.load({"type": "instruction_following", "reward": "all"})
+    loose = graders.load({"type": "instruction_following", "reward": "all", "mode": "loose"})
+    # warm both sides (imports, model loading) outside the timings
+    strict.grade_batch_sync(rows[:3]), loose.grade_batch_sync(rows[:3])
+    _reference(common, registry, texts[:3], ids, kwargs)
+
+    ref_s, ref = _time(_reference, common, registry, texts, ids, kwargs)
+    strict_s, s_batch = _time(strict.grade_batch_sync, rows)
+    loose_s, l_batch = _time(loose.grade_batch_sync, rows)
+    agree = sum(
+        (r.binary_strict, r.binary_loose) == (s.score, lo.score)
+        for r, s, lo in zip(ref, s_batch.results, l_batch.results, strict=True)
+    )
+    n = len(texts)
+    print(
+        f"5-constraint row, {label}: {n} responses "
+        f"({sum(r.binary_strict for r in ref):.0f} pass strict, "
+        f"{sum(r.binary_loose for r in ref):.0f} loose); verdicts agree on {agree}/{n}"
+    )
+    print(f"  reference (strict+loose): {n / ref_s:9.1f} responses/s")
+    print(f"  graders strict:           {n / strict_s:9.1f} responses/s -> {ref_s / strict_s:.1f}x")
+    print(f"  graders loose:            {n / loose_s:9.1f} responses/s -> {ref_s / loose_s:.1f}x")
+    both = strict_s + loose_s
+    print(f"  graders strict+loose:     {n / both:9.1f} responses/s -> {ref_s / both:.1f}x")
 
 
 def main() -> None:
@@ -95,50 +129,8 @@ def main() -> None:
     with offline_reference() as common:
         from if_verifiable.ifeval.instructions_registry import INSTRUCTION_DICT
 
-        for label, (ids, kwargs) in ROWS.items():
-            rows = [
-                {"sample": t, "item": {"instruction_id_list": ids, "kwargs": kwargs}} for t in texts
-            ]
-            strict = graders.load({"type": "instruction_following", "reward": "all"})
-            loose = graders.load(
-                {"type": "instruction_following", "reward": "all", "mode": "loose"}
-            )
-            # warm both sides (imports, model loading) outside the timings
-            strict.grade_batch_sync(rows[:3]), loose.grade_batch_sync(rows[:3])
-            for t in texts[:3]:
-                common.evaluate_instructions(t, ids, kwargs, "", INSTRUCTION_DICT)
-
-            ref_s, ref = _time(
-                lambda: [  # noqa: B023
-                    common.evaluate_instructions(t, ids, kwargs, "", INSTRUCTION_DICT)[1]
-                    for t in texts
-                ]
-            )
-            ours_strict_s, s_batch = _time(lambda: strict.grade_batch_sync(rows))  # noqa: B023
-            ours_loose_s, l_batch = _time(lambda: loose.grade_batch_sync(rows))  # noqa: B023
-            agree = sum(
-                (r.binary_strict, r.binary_loose) == (s.score, lo.score)
-                for r, s, lo in zip(ref, s_batch.results, l_batch.results, strict=True)
-            )
-            n = len(texts)
-            print(
-                f"5-constraint row, {label}: {n} responses "
-                f"({sum(r.binary_strict for r in ref):.0f} pass strict, "
-                f"{sum(r.binary_loose for r in ref):.0f} loose); verdicts agree on {agree}/{n}"
-            )
-            print(f"  reference (strict+loose): {n / ref_s:9.1f} responses/s")
-            print(
-                f"  graders strict:           {n / ours_strict_s:9.1f} responses/s "
-                f"-> {ref_s / ours_strict_s:.1f}x"
-            )
-            print(
-                f"  graders loose:            {n / ours_loose_s:9.1f} responses/s "
-                f"-> {ref_s / ours_loose_s:.1f}x"
-            )
-            print(
-                f"  graders strict+loose:     {n / (ours_strict_s + ours_loose_s):9.1f} "
-                f"responses/s -> {ref_s / (ours_strict_s + ours_loose_s):.1f}x the reference"
-            )
+        for label in ROWS:
+            run_row(common, INSTRUCTION_DICT, label, texts)
 
 
 if __name__ == "__main__":
