@@ -20,7 +20,11 @@ from pydantic import model_validator
 
 from graders.checks.base import OUTPUT_TEXT
 from graders.checks.extract import ExtractionFailed, Steps, run_steps
-from graders.checks.ifeval import ifbench_rules, ifeval_rules  # noqa: F401  (fill the table)
+from graders.checks.ifeval import (  # noqa: F401  (importing them fills the table)
+    ifbench_format,
+    ifbench_rules,
+    ifeval_rules,
+)
 from graders.checks.ifeval.table import Bound, InstructionError, bind
 from graders.checks.ifeval.text import LOOSE_VARIANTS, TextView
 from graders.core.context import GradeContext

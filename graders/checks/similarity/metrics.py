@@ -3,32 +3,27 @@
 Every function takes ``(text, reference)`` and returns a score in [0, 1] with a few details.
 Libraries are imported on first use (the ``similarity`` extra installs them):
 
-=====================  ======================================================================
-metric                 computed by
-=====================  ======================================================================
-``fuzzy_match``        ``rapidfuzz.fuzz.ratio(text, reference) / 100`` (normalized Indel
-                       similarity; no processor, case-sensitive)
-``bleu``               ``sacrebleu.metrics.BLEU(effective_order=True).sentence_score(text,
-                       [reference]).score / 100``: sacrebleu's defaults (``13a`` tokenizer,
-                       ``exp`` smoothing, case-sensitive, 4-grams)
-``gleu``               ``nltk.translate.gleu_score.sentence_gleu([ref], hyp)`` (min_len 1,
-                       max_len 4) on tokens from sacrebleu's ``13a`` tokenizer
-``meteor``             ``nltk.translate.meteor_score.single_meteor_score(ref, hyp)`` with
-                       NLTK's defaults (lowercase, Porter stemmer, alpha 0.9, beta 3,
-                       gamma 0.5) on ``nltk.word_tokenize`` tokens, **without WordNet**: the
-                       synonym stage is given an empty WordNet, so exact and stem matches
-                       count and synonyms do not (WordNet is not on the package registries)
-``rouge_1`` … ``_5``   ``rouge_score.rouge_scorer.RougeScorer(["rougeN"]).score(reference,
-``rouge_l``            text)`` F-measure, no stemming, with rouge-score's tokenization made
-                       Unicode-aware (identical on ASCII text; the stock tokenizer drops every
-                       non-ASCII letter, scoring Chinese or Russian text 0)
-``token_f1``           SQuAD's token F1 after SQuAD normalization (lowercase, punctuation and
-                       articles removed, whitespace collapsed)
-``exact_match``        1 when the SQuAD-normalized texts are equal
-``char_edit_similarity`` ``rapidfuzz.distance.Levenshtein.normalized_similarity(text, reference)``
-                       (1 - distance / longer length)
-``word_edit_similarity`` the same on whitespace-separated words
-=====================  ======================================================================
+* ``fuzzy_match``: ``rapidfuzz.fuzz.ratio(text, reference) / 100`` (normalized Indel
+  similarity; no processor, case-sensitive).
+* ``bleu``: ``sacrebleu.metrics.BLEU(effective_order=True).sentence_score(text,
+  [reference]).score / 100``, sacrebleu's defaults (``13a`` tokenizer, ``exp`` smoothing,
+  case-sensitive, up to 4-grams): the same number as ``sacrebleu.sentence_bleu``.
+* ``gleu``: ``nltk.translate.gleu_score.sentence_gleu([ref], hyp)`` (n-grams 1 to 4) on tokens
+  from sacrebleu's ``13a`` tokenizer.
+* ``meteor``: ``nltk.translate.meteor_score.single_meteor_score(ref, hyp)`` with NLTK's defaults
+  (lowercase, Porter stemmer, alpha 0.9, beta 3, gamma 0.5) on ``nltk.word_tokenize`` tokens,
+  **without WordNet**: the synonym stage gets an empty WordNet, so exact and stem matches count
+  and synonyms do not (WordNet is on no package registry, and cannot be downloaded at run time).
+* ``rouge_1`` … ``rouge_5``, ``rouge_l``: F-measure of
+  ``rouge_score.rouge_scorer.RougeScorer(["rougeN"], use_stemmer=False).score(reference, text)``,
+  with rouge-score's tokenization (lowercase, split on non-alphanumerics) made Unicode-aware:
+  identical on ASCII text, while the stock tokenizer drops every non-ASCII letter and scores
+  Chinese or Russian text 0.
+* ``token_f1``: SQuAD's token F1 after SQuAD normalization (lowercase, punctuation and articles
+  removed, whitespace collapsed); ``exact_match``: 1 when the normalized texts are equal.
+* ``char_edit_similarity``: ``rapidfuzz.distance.Levenshtein.normalized_similarity(text,
+  reference)`` (1 - distance / longer length); ``word_edit_similarity``: the same on
+  whitespace-separated words.
 """
 
 from __future__ import annotations
