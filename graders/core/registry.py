@@ -39,6 +39,8 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "graders.checks.shaping",
     "graders.checks.compose",
     "graders.checks.formula",
+    "graders.checks.similarity",
+    "graders.checks.ifeval",
 )
 """Modules whose import registers the built-in grader types."""
 
