@@ -16,6 +16,15 @@ graders:
 """The toy task's reward: the digit comes first (1.0); the completion stopped (0.5)."""
 
 
+ANSWER_SHORT_GRADER = """\
+type: weighted
+graders:
+  answer: {type: numeric, reference: "{{ item.answer }}", extract: [last_number]}
+  short: {type: length, unit: chars, max: 20, allow_truncated: false, weight: 0.5}
+"""
+"""The right number (1.0), in a short completion that stopped (0.5)."""
+
+
 def copy_digit_rows(count: int, seed: int = 0) -> list[dict[str, str]]:
     """Prompts asking the model to copy one digit, with the digit as the answer."""
     rng = random.Random(seed)
@@ -27,6 +36,13 @@ def copy_digit_rows(count: int, seed: int = 0) -> list[dict[str, str]]:
 def copy_digit_grader(tmp_path: Path) -> Path:
     path = tmp_path / "grader.yaml"
     path.write_text(COPY_DIGIT_GRADER, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def grader_file(tmp_path: Path) -> Path:
+    path = tmp_path / "answer_short.yaml"
+    path.write_text(ANSWER_SHORT_GRADER, encoding="utf-8")
     return path
 
 
