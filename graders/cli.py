@@ -1,4 +1,4 @@
-"""The ``graders`` command line: validate, schema, grade, explain, test."""
+"""The ``graders`` command line: validate, schema, grade, explain, test, serve."""
 
 from __future__ import annotations
 
@@ -266,6 +266,15 @@ def test_command(files: Annotated[list[Path], typer.Argument(help="Grader test f
     out.print(f"{passed} passed, {failed} failed")
     if failed:
         raise typer.Exit(1)
+
+
+def _register_adapter_commands() -> None:
+    from graders.adapters import commands
+
+    app.command()(commands.serve)
+
+
+_register_adapter_commands()
 
 
 def main() -> None:
