@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
 
 import graders
 from graders.adapters.ray import grade_batch
+from graders.cli import app
 
 from .conftest import ANSWER_SHORT_GRADER
 
@@ -82,3 +86,22 @@ def test_bad_options_and_empty_batches(cluster: None) -> None:
         grade_batch(grader, [], chunk_size=0)
     with pytest.raises(ValueError, match="num_workers=0"):
         grade_batch(grader, [], num_workers=0)
+
+
+def test_graders_grade_engine_ray(cluster: None, tmp_path: Path) -> None:
+    grader_path = tmp_path / "grader.yaml"
+    grader_path.write_text(ANSWER_SHORT_GRADER, encoding="utf-8")
+    samples = tmp_path / "samples.jsonl"
+    lines = [json.dumps(row) for row in batch_rows(50)]
+    lines.insert(3, "{not json")
+    samples.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outputs = {}
+    for engine in ("local", "ray"):
+        out = tmp_path / f"{engine}.jsonl"
+        result = CliRunner().invoke(
+            app, ["grade", str(grader_path), str(samples), "--engine", engine, "-o", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        outputs[engine] = [json.loads(line)["reward"] for line in out.read_text().splitlines()]
+    assert len(outputs["ray"]) == 51
+    assert outputs["ray"] == outputs["local"]
