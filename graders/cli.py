@@ -1,4 +1,4 @@
-"""The ``graders`` command line: validate, schema, grade, explain, test, serve."""
+"""The ``graders`` command line: validate, schema, grade, explain, test, serve, train."""
 
 from __future__ import annotations
 
@@ -296,6 +296,7 @@ def _register_adapter_commands() -> None:
     from graders.adapters import commands
 
     app.command()(commands.serve)
+    app.command()(commands.train)
 
 
 _register_adapter_commands()

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["serve"]
+__all__ = ["serve", "train"]
 
 
 def serve(
@@ -77,3 +77,33 @@ def serve(
     except OSError as exc:
         err.print(f"cannot listen on {host}:{port}: {exc.strerror}", markup=False)
         raise typer.Exit(1) from None
+
+
+def train(
+    config: Annotated[Path, typer.Argument(help="The run's YAML config.")],
+    max_steps: Annotated[int | None, typer.Option(help="Override grpo.max_steps.", min=1)] = None,
+    output_dir: Annotated[Path | None, typer.Option(help="Override output_dir.")] = None,
+) -> None:
+    """Train a model with TRL's GRPO, a grader as the reward, from one small config."""
+    from graders.adapters.train import train as run_training
+    from graders.cli import err, out
+    from graders.core.errors import ConfigError, MissingDependencyError
+
+    overrides = {"max_steps": max_steps} if max_steps is not None else None
+    try:
+        run = run_training(config, output_dir=output_dir, overrides=overrides)
+    except (ConfigError, MissingDependencyError) as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    steps = [entry for entry in run.log_history if "reward" in entry]
+    if steps:
+        first, last = steps[0], steps[-1]
+        out.print(
+            f"reward: {first['reward']:.3f} at step {first['step']} -> "
+            f"{last['reward']:.3f} at step {last['step']}"
+        )
+        for name in run.reward_names:
+            key = f"rewards/{name}/mean"
+            if key in last:
+                out.print(f"  {name}: {first[key]:.3f} -> {last[key]:.3f}")
+    out.print(f"model saved to {run.output_dir}")
