@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from graders.core.result import Result
-from graders.core.runner import Grader
+from graders.core.runner import BatchResult, Grader
 from graders.core.sample import Sample
 from graders.spec.base import GraderSpec
 
@@ -62,7 +62,7 @@ def completion_sample(
     """The Sample for one TRL completion, standard (a string) or conversational (messages)."""
     truncated = None
     if ids is not None:
-        ids = list(ids)
+        ids = ids if isinstance(ids, list) else list(ids)
         if stop_ids is not None and ids:
             truncated = ids[-1] not in stop_ids
     if isinstance(completion, str):
@@ -96,14 +96,12 @@ class _BatchScorer:
         grader: Grader,
         columns: Mapping[str, str],
         stop_ids: frozenset[int] | None,
-        components: Sequence[str],
         log_reasons: bool,
         log_components: bool,
     ) -> None:
         self.grader = grader
         self.columns = dict(columns)
         self.stop_ids = stop_ids
-        self.components = list(components)
         self.log_reasons = log_reasons
         self.log_components = log_components
         self._reset()
@@ -151,21 +149,28 @@ class _BatchScorer:
             k: v for k, v in columns.items() if isinstance(v, list | tuple) and len(v) == count
         }
         shared = {k: v for k, v in columns.items() if k not in per_row}
-        state = kwargs.get("trainer_state")
-        step = getattr(state, "global_step", None)
-        rows = []
-        for i in range(count):
-            item = dict(shared)
-            for key, values in per_row.items():
-                item[key] = values[i]
-            for field, column in self.columns.items():
+        step = getattr(kwargs.get("trainer_state"), "global_step", None)
+        items: list[dict[str, Any]] = [dict(shared) for _ in range(count)]
+        for key, values in per_row.items():  # column by column: the cheapest way to fill rows
+            for item, value in zip(items, values, strict=True):
+                item[key] = value
+        for field, column in self.columns.items():
+            for item in items:
                 item[field] = item[column]
-            item.setdefault("prompt", prompts[i])
-            metadata = {} if step is None else {"step": step}
-            ids = completion_ids[i] if completion_ids is not None else None
-            sample = completion_sample(prompts[i], completions[i], ids, self.stop_ids, metadata)
-            rows.append((sample, item))
-        return rows
+        for item, prompt in zip(items, prompts, strict=True):
+            item.setdefault("prompt", prompt)
+        stop_ids = self.stop_ids
+        samples = [
+            completion_sample(
+                prompts[i],
+                completions[i],
+                None if completion_ids is None else completion_ids[i],
+                stop_ids,
+                {} if step is None else {"step": step},
+            )
+            for i in range(count)
+        ]
+        return list(zip(samples, items, strict=True))
 
     # -- grading once per batch -------------------------------------------------------------------
 
@@ -176,10 +181,10 @@ class _BatchScorer:
                 assert self._results is not None
                 return self._results
             rows = self.rows(prompts, completions, ids, kwargs)
-            results = self.grader.grade_batch_sync(rows).results
-            self._key, self._results, self._task = (prompts, completions), results, None
-        self._log(results, kwargs)
-        return results
+            batch = self.grader.grade_batch_sync(rows)
+            self._key, self._results, self._task = (prompts, completions), batch.results, None
+        self._log(batch, kwargs)
+        return batch.results
 
     async def ascore(self, prompts: Any, completions: Any, ids: Any, kwargs: Any) -> list[Result]:
         """:meth:`score` for async functions: concurrent callers await one grading task."""
@@ -198,31 +203,24 @@ class _BatchScorer:
         return await asyncio.shield(task)
 
     async def _grade(self, rows: list[tuple[Sample, dict[str, Any]]], kwargs: Any) -> list[Result]:
-        results = (await self.grader.grade_batch(rows)).results
-        self._log(results, kwargs)
-        return results
+        batch = await self.grader.grade_batch(rows)
+        self._log(batch, kwargs)
+        return batch.results
 
-    def _log(self, results: list[Result], kwargs: Mapping[str, Any]) -> None:
+    def _log(self, batch: BatchResult, kwargs: Mapping[str, Any]) -> None:
         """Report what TRL's own logs cannot show: errors, abstentions, components, reasons."""
         log_metric = kwargs.get("log_metric")
-        if callable(log_metric) and results:
-            count = len(results)
-            log_metric("graders/errored", sum(bool(r.errors()) for r in results) / count)
-            log_metric("graders/abstained", sum(r.score is None for r in results) / count)
+        summary = batch.summary
+        if callable(log_metric) and summary.total:
+            log_metric("graders/errored", summary.errored / summary.total)
+            log_metric("graders/abstained", summary.abstained / summary.total)
             if self.log_components:
-                for index, name in enumerate(self.components):
-                    scores = [
-                        score
-                        for r in results
-                        if index < len(r.children)
-                        for score in (r.children[index].score,)
-                        if score is not None
-                    ]
-                    if scores:
-                        log_metric(f"graders/{name}/mean", sum(scores) / len(scores))
+                for name, stats in summary.components.items():
+                    if stats.mean is not None:
+                        log_metric(f"graders/{name}/mean", stats.mean)
         log_extra = kwargs.get("log_extra")
         if self.log_reasons and callable(log_extra):
-            log_extra("graders/reason", [_reason(r) for r in results])
+            log_extra("graders/reason", [_reason(r) for r in batch.results])
 
 
 def _reason(result: Result) -> str:
@@ -437,7 +435,6 @@ def reward_funcs(
         grader,
         columns or {},
         _stop_ids(eos_token_ids, tokenizer),
-        components,
         log_reasons,
         log_components=not per_component and bool(grader.components),
     )
