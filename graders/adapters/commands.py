@@ -39,10 +39,16 @@ def serve(
     ] = 0.0,
 ) -> None:
     """Serve GRADER over HTTP: /v1/grade, OpenRLHF's /get_reward, /health and /metrics."""
-    from graders.adapters.openrlhf import OpenRLHFOptions
-    from graders.adapters.server import ServerOptions
-    from graders.adapters.server import serve as serve_app
     from graders.cli import _load, err
+    from graders.core.errors import MissingDependencyError
+
+    try:
+        from graders.adapters.openrlhf import OpenRLHFOptions
+        from graders.adapters.server import ServerOptions
+        from graders.adapters.server import serve as serve_app
+    except MissingDependencyError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
 
     grader = _load(grader_file, concurrency=concurrency, sample_timeout_s=timeout)
     try:

@@ -24,12 +24,18 @@ from dataclasses import dataclass, field
 from time import perf_counter
 from typing import Any
 
-from aiohttp import web
-
 from graders.adapters.openrlhf import OpenRLHFOptions, response, rows
+from graders.core.errors import MissingDependencyError
 from graders.core.result import Result
 from graders.core.runner import Grader
 from graders.core.summary import BatchSummary
+
+try:
+    from aiohttp import web
+except ImportError as exc:
+    raise MissingDependencyError(
+        "the reward server needs aiohttp: pip install 'graders[server]'"
+    ) from exc
 
 __all__ = ["ServerOptions", "make_app", "serve"]
 
