@@ -27,10 +27,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from graders.adapters.split import split_weights, unique_names
 from graders.core.result import Result
 from graders.core.runner import BatchResult, Grader
 from graders.core.sample import Sample
-from graders.spec.base import GraderSpec
 
 __all__ = ["AsyncRewardFunction", "RewardFunction", "RewardFunctions", "reward_funcs"]
 
@@ -342,47 +342,6 @@ class RewardFunctions(list[_Function]):
                 )
 
 
-# -- splitting the reward into components ---------------------------------------------------------
-
-
-def split_weights(spec: GraderSpec) -> tuple[list[float], bool] | str:
-    """The weights that make TRL's weighted sum of components equal the grader's reward.
-
-    Returns (weights, abstain counts as zero), or why the root cannot be split. TRL computes
-    ``nansum(weight * component)``, so the root must be a plain or normalised sum of its
-    children; a root that fails over to a fixed score cannot be split among them.
-    """
-    if spec.on_error not in ("abstain", "raise"):
-        return f"the root's on_error={spec.on_error!r} scores a failure the components cannot share"
-    children = [child for _, child in spec.children()]
-    if not children:
-        return [1.0], False
-    policy = getattr(spec, "on_child_abstain", None)
-    if spec.type == "weighted":
-        weights = [child.weight for child in children]
-        if getattr(spec, "normalize", False):
-            if policy == "skip":
-                return "a normalised sum that skips abstaining children renormalises per sample"
-            total = sum(weights)
-            weights = [w / total for w in weights]
-        return weights, policy == "zero"
-    if spec.type == "mean":
-        if policy == "skip":
-            return "a mean that skips abstaining children renormalises per sample"
-        return [1.0 / len(children)] * len(children), policy == "zero"
-    return f"a {spec.type!r} root is not a sum of its children"
-
-
-def _unique(names: Iterable[str]) -> list[str]:
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        count = seen.get(name, 0)
-        seen[name] = count + 1
-        out.append(name if count == 0 else f"{name}_{count + 1}")
-    return out
-
-
 def _stop_ids(eos_token_ids: int | Iterable[int] | None, tokenizer: Any) -> frozenset[int] | None:
     ids: set[int] = set()
     if isinstance(eos_token_ids, int):
@@ -445,7 +404,7 @@ def reward_funcs(
         assert not isinstance(split_or_why, str)
         weights, zero = split_or_why
         leaf = not grader.components
-        names = _unique(prefix + c for c in components)
+        names = unique_names(prefix + c for c in components)
         funcs = [cls(n, scorer, None if leaf else i, zero) for i, n in enumerate(names)]
         return RewardFunctions(funcs, weights)
     total = cls(prefix + (name or spec.name or "graders"), scorer, None, False)

@@ -297,3 +297,25 @@ def test_trl_recognises_the_functions() -> None:
     assert [get_callable_name(f) for f in sync] == ["answer", "format", "hedge"]
     assert not any(is_async_callable(f) for f in sync)
     assert all(is_async_callable(f) for f in asynchronous)
+
+
+def test_roots_whose_sum_cannot_be_split_fall_back_to_one_total() -> None:
+    zero_sum = """
+type: weighted
+normalize: true
+graders:
+  a: {type: equals, reference: "x", weight: 1}
+  b: {type: equals, reference: "y", weight: -1}
+"""
+    fallback = """
+type: weighted
+on_error: fallback
+fallback: 0
+graders:
+  a: {type: equals, reference: "x"}
+"""
+    for config, why in [(zero_sum, "add up to 0"), (fallback, "on_error='fallback'")]:
+        grader = graders.loads(config)
+        assert reward_funcs(grader).names == ["graders"]
+        with pytest.raises(ValueError, match=why):
+            reward_funcs(grader, split=True)
