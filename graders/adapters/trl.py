@@ -398,7 +398,7 @@ def reward_funcs(
         log_components=not per_component and bool(grader.components),
     )
     if use_async is None:
-        use_async = spec._concurrent and _async_detected()
+        use_async = spec.waits and _async_detected()
     cls: type[_Function] = AsyncRewardFunction if use_async else RewardFunction
     if per_component:
         assert not isinstance(split_or_why, str)
