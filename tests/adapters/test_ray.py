@@ -71,14 +71,6 @@ def test_ray_engine_matches_the_local_engine_in_order(cluster: None) -> None:
     assert remote.summary.skipped == 1 and remote.summary.abstained == 1
 
 
-def test_each_worker_gets_its_own_grader_runtime(cluster: None) -> None:
-    """Limits are per worker: the grader arrives pickled, without the driver's runtime."""
-    grader = graders.loads(ANSWER_SHORT_GRADER)
-    grader.grade_sync("1", {"answer": "1"})  # the driver now holds a runtime
-    batch = grade_batch(grader, batch_rows(20), chunk_size=5)
-    assert len(batch.results) == 20
-
-
 def test_bad_options_and_empty_batches(cluster: None) -> None:
     grader = graders.loads(ANSWER_SHORT_GRADER)
     assert grade_batch(grader, []).results == []
