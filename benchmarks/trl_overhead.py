@@ -12,8 +12,8 @@ format, answer, overlong, repetition):
   way GRPOTrainer._calculate_rewards makes it: rows built from TRL's lists, one shared grading,
   one list of rewards per component.
 
-Prints the median of ``--repeat`` runs of each (run alternately) and the overhead
-(adapter - raw) / raw. The machine may be shared: read the ratio, not the absolute times.
+Prints the median of ``--repeat`` runs of each (run alternately) and the median over adjacent
+pairs of (adapter - raw) / raw. The machine may be shared: read the ratio, not the times.
 """
 
 from __future__ import annotations
@@ -59,10 +59,12 @@ def completions(
     return prompts, texts, ids, answers
 
 
-def interleaved(raw: Any, adapted: Any, repeat: int, batches: list[Any]) -> tuple[float, float]:
-    """Median seconds of ``raw(batch)`` and ``adapted(batch)``, run alternately so that load
-    from other processes falls on both alike; TRL hands over new lists each step (built
-    beforehand, untimed)."""
+def interleaved(
+    raw: Any, adapted: Any, repeat: int, batches: list[Any]
+) -> tuple[float, float, float]:
+    """Median seconds of ``raw(batch)`` and ``adapted(batch)`` and the median overhead of each
+    adjacent pair: run alternately, so load from other processes falls on both alike. TRL
+    hands over new lists each step (built beforehand, untimed)."""
     times: tuple[list[float], list[float]] = ([], [])
     for i in range(repeat):
         batch = batches[i % len(batches)]
@@ -71,7 +73,8 @@ def interleaved(raw: Any, adapted: Any, repeat: int, batches: list[Any]) -> tupl
             start = time.perf_counter()
             run(batch)
             times[slot].append(time.perf_counter() - start)
-    return statistics.median(times[0]), statistics.median(times[1])
+    pairs = [a / r - 1 for r, a in zip(*times, strict=True)]
+    return statistics.median(times[0]), statistics.median(times[1]), statistics.median(pairs)
 
 
 def main() -> None:
@@ -142,8 +145,7 @@ def main() -> None:
     )
     print(f"{'path':36} {'raw ms':>8} {'adapter ms':>11} {'overhead':>9}")
     for name, raw, adapted in cases:
-        raw_s, adapted_s = interleaved(raw, adapted, args.repeat, batches)
-        overhead = (adapted_s - raw_s) / raw_s
+        raw_s, adapted_s, overhead = interleaved(raw, adapted, args.repeat, batches)
         print(f"{name:36} {raw_s * 1e3:8.2f} {adapted_s * 1e3:11.2f} {overhead:9.1%}")
     loop.close()
 
