@@ -130,16 +130,18 @@ def _dataset(config: TrainConfig, base: Path, source: Source) -> Any:
     spec = config.dataset
     if (spec.path is None) == (spec.name is None):
         raise _located(source, ("dataset",), "dataset needs exactly one of path and name")
-    if spec.path is not None:
-        file = Path(_local(base, spec.path))
-        kind = {".jsonl": "json", ".json": "json", ".csv": "csv", ".parquet": "parquet"}.get(
-            file.suffix
-        )
-        if kind is None:
-            raise _located(source, ("dataset", "path"), f"unknown data file type {file.suffix!r}")
-        data = datasets.load_dataset(kind, data_files=str(file), split=spec.split)
-    else:
-        data = datasets.load_dataset(spec.name, spec.subset, split=spec.split)
+    try:
+        if spec.path is not None:
+            file = Path(_local(base, spec.path))
+            kinds = {".jsonl": "json", ".json": "json", ".csv": "csv", ".parquet": "parquet"}
+            if file.suffix not in kinds:
+                message = f"unknown data file type {file.suffix!r}"
+                raise _located(source, ("dataset", "path"), message)
+            data = datasets.load_dataset(kinds[file.suffix], data_files=str(file), split=spec.split)
+        else:
+            data = datasets.load_dataset(spec.name, spec.subset, split=spec.split)
+    except (OSError, ValueError) as exc:
+        raise _located(source, ("dataset",), f"cannot load the dataset: {exc}") from None
     if spec.prompt not in data.column_names:
         columns = ", ".join(data.column_names)
         message = f"the dataset has no column {spec.prompt!r} (columns: {columns})"

@@ -46,11 +46,15 @@ def write_run(folder: Path, model_dir: Path, **changes: Any) -> Path:
 def test_train_api_with_chat_prompts_logs_each_component(
     tiny_model_dir: Path, tmp_path: Path
 ) -> None:
+    """A ``datasets`` name (here a local folder of JSONL, nothing downloaded) and chat prompts."""
+    folder = tmp_path / "dataset"
+    folder.mkdir()
     config = write_run(
         tmp_path,
         tiny_model_dir,
-        dataset={"path": "data.jsonl", "prompt": "question", "system_prompt": "Copy the digit."},
+        dataset={"name": str(folder), "prompt": "question", "system_prompt": "Copy the digit."},
     )
+    (tmp_path / "data.jsonl").rename(folder / "train.jsonl")
     run = train(config)
     steps = [entry for entry in run.log_history if "reward" in entry]
     assert len(steps) == 3
@@ -84,6 +88,7 @@ def no_model(monkeypatch: pytest.MonkeyPatch) -> None:
         ({"columns": {"answer": "solution"}}, "maps item.answer to 'solution'"),
         ({"dataset": {"path": "data.jsonl"}}, "no column 'prompt' (columns: question, digit)"),
         ({"dataset": {"path": "data.jsonl", "name": "x"}}, "exactly one of path and name"),
+        ({"dataset": {"path": "nothing.jsonl"}}, "cannot load the dataset"),
         ({"grader": "missing.yaml"}, "no grader file 'missing.yaml'"),
         ({"model": "/no/such/model"}, "cannot load a tokenizer"),
         ({"epochs": 3}, "epochs"),
