@@ -1,9 +1,10 @@
-"""The ``graders`` command line: validate, schema, grade, explain, test."""
+"""The ``graders`` command line: validate, schema, grade, explain, test, serve, train."""
 
 from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,7 +26,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 SCHEMA_DIR = Path("schemas")
 REFERENCE_DOC = Path("docs/grader-types.md")
@@ -125,6 +126,13 @@ def _summary_table(summary: BatchSummary) -> Table:
     return table
 
 
+class Engine(StrEnum):
+    """Where ``graders grade`` runs the batch."""
+
+    local = "local"
+    ray = "ray"
+
+
 @app.command()
 def grade(
     grader_file: Annotated[Path, typer.Argument(metavar="GRADER", help="The grader file.")],
@@ -137,6 +145,15 @@ def grade(
     ] = None,
     concurrency: Annotated[int, typer.Option(help="Rows graded at once.", min=1)] = 64,
     timeout: Annotated[float | None, typer.Option(help="Per-sample time limit (s).")] = None,
+    engine: Annotated[
+        Engine, typer.Option(help="local, or ray to spread the batch over a Ray cluster.")
+    ] = Engine.local,
+    ray_address: Annotated[
+        str | None, typer.Option(help="Ray cluster to join ('auto'); default starts a local one.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Ray workers (default: its CPUs).", min=1)
+    ] = None,
 ) -> None:
     """Grade a JSONL file of samples and print a summary."""
     from graders.core.rows import BadLine, read_rows
@@ -151,7 +168,14 @@ def grade(
         if isinstance(row, BadLine):
             err.print(f"{samples}:{number}: skipped: {row.message}", markup=False)
     good = [(i, row) for i, (_, row) in enumerate(lines) if not isinstance(row, BadLine)]
-    batch = _run_batch(grader, [row for _, row in good])
+    if engine is Engine.ray:
+        from graders.adapters.ray import grade_batch as ray_grade_batch
+
+        batch = ray_grade_batch(
+            grader, [row for _, row in good], address=ray_address, num_workers=workers
+        )
+    else:
+        batch = _run_batch(grader, [row for _, row in good])
     results: list[Result] = [
         row.result() if isinstance(row, BadLine) else Result() for _, row in lines
     ]
@@ -266,6 +290,16 @@ def test_command(files: Annotated[list[Path], typer.Argument(help="Grader test f
     out.print(f"{passed} passed, {failed} failed")
     if failed:
         raise typer.Exit(1)
+
+
+def _register_adapter_commands() -> None:
+    from graders.adapters import commands
+
+    app.command()(commands.serve)
+    app.command()(commands.train)
+
+
+_register_adapter_commands()
 
 
 def main() -> None:

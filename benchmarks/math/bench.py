@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "checks" / "math"))
+sys.path.insert(0, str(ROOT))
 
-from math_cases import Case, load_cases  # noqa: E402
+from tests.checks.math.math_cases import Case, load_cases  # noqa: E402
 
 GRPO_GROUP = 16
 

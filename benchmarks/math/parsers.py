@@ -19,12 +19,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "checks" / "math"))
-
-from math_cases import load_cases  # noqa: E402
+sys.path.insert(0, str(ROOT))
 
 from graders.checks.math.judge import prepare_gold  # noqa: E402
 from graders.checks.math.parser import parse  # noqa: E402
+from tests.checks.math.math_cases import load_cases  # noqa: E402
 
 
 def _time(func: Callable[[str], Any], answers: list[str]) -> tuple[int, list[float]]:

@@ -22,10 +22,10 @@ async def run_children(ctx: GradeContext, specs: Sequence[GraderSpec]) -> list[R
     Cheap CPU-only children run inline, because a task per child would cost more than the
     check itself.
     """
-    if not any(spec._concurrent for spec in specs):
+    if not any(spec.waits for spec in specs):
         return [await spec.run(ctx) for spec in specs]
     tasks: dict[int, asyncio.Task[Result]] = {
-        i: asyncio.ensure_future(spec.run(ctx)) for i, spec in enumerate(specs) if spec._concurrent
+        i: asyncio.ensure_future(spec.run(ctx)) for i, spec in enumerate(specs) if spec.waits
     }
     try:
         results: list[Result] = []

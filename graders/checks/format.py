@@ -93,8 +93,9 @@ class JsonCheck(GraderSpec):
     """The input is valid JSON and, when a ``schema`` is given, conforms to it."""
 
     type: Literal["json"] = "json"
-    input: Template = OUTPUT_TEXT
-    """Text to parse, or a template giving a value (``{{ sample.output_json }}``)."""
+    input: Template | None = None
+    """What to check: a template giving text to parse or a value. By default the sample's
+    ``output_json`` when it has one, else its ``output_text``."""
     extract: Steps = ()
     """Extraction steps applied to the input before parsing."""
     json_schema: dict[str, Any] | None = Field(default=None, alias="schema")
@@ -119,7 +120,12 @@ class JsonCheck(GraderSpec):
         return schema
 
     async def grade(self, ctx: GradeContext) -> Result:
-        value = self.input.render_value(ctx)
+        if self.input is not None:
+            value = self.input.render_value(ctx)
+        elif ctx.sample.has_json:
+            value = ctx.sample.output_json
+        else:
+            value = ctx.sample.output_text
         try:
             value = run_steps(self.extract, value)
         except ExtractionFailed as exc:

@@ -167,10 +167,8 @@ class RepetitionPenalty(TextCheck):
         if total <= 0:
             return Result(score=0.0, reason=f"fewer than {n} words: no penalty")
         distinct = len({tuple(words[i : i + n]) for i in range(total)})
-        score = (1 - distinct / total) * self.max_penalty
-        return Result(
-            score=score + 0.0, reason=f"{distinct} distinct of {total} {n}-grams: {score:.4g}"
-        )
+        score = (1 - distinct / total) * self.max_penalty + 0.0  # + 0.0: never -0.0
+        return Result(score=score, reason=f"{distinct} distinct of {total} {n}-grams: {score:.4g}")
 
 
 @register

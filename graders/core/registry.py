@@ -8,17 +8,27 @@ the union's JSON Schema, docs and registry-wide tests see the same list.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import warnings
 from importlib.metadata import entry_points
 from typing import Annotated, Any, TypeVar, Union
 
 from pydantic import Discriminator, Tag, TypeAdapter
+from pydantic.fields import FieldInfo
 
 from graders.spec.base import GraderSpec
 from graders.spec.problems import TAG_FIELDS
 
-__all__ = ["ENTRY_POINT_GROUP", "any_grader", "ensure_loaded", "get", "register", "types"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "any_grader",
+    "ensure_loaded",
+    "get",
+    "register",
+    "types",
+    "unregister",
+]
 
 ENTRY_POINT_GROUP = "graders.types"
 
@@ -29,6 +39,8 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "graders.checks.shaping",
     "graders.checks.compose",
     "graders.checks.formula",
+    "graders.checks.similarity",
+    "graders.checks.ifeval",
     "graders.checks.math",
 )
 """Modules whose import registers the built-in grader types."""
@@ -36,6 +48,9 @@ BUILTIN_MODULES: tuple[str, ...] = (
 G = TypeVar("G", bound=type[GraderSpec])
 
 _TYPES: dict[str, type[GraderSpec]] = {}
+_UNRESOLVED: dict[type[GraderSpec], dict[str, FieldInfo]] = {}
+"""Each class's fields as declared (``"AnyGrader"`` unresolved), restored before every rebuild:
+pydantic keeps a resolved annotation, so a rebuild alone would keep the old union."""
 _state: dict[str, Any] = {"loaded": False, "dirty": True, "union": None, "adapter": None}
 
 
@@ -58,8 +73,20 @@ def register(cls: G) -> G:
             f"{existing.__module__}.{existing.__qualname__}"
         )
     _TYPES[tag] = cls
+    if cls not in _UNRESOLVED:
+        _UNRESOLVED[cls] = {
+            name: copy.copy(info)
+            for name, info in cls.__pydantic_fields__.items()
+            if "AnyGrader" in repr(info.annotation)
+        }
     _state["dirty"] = True
     return cls
+
+
+def unregister(tag: str) -> None:
+    """Remove a type (tests and plugin development register throwaway types)."""
+    if _TYPES.pop(tag, None) is not None:
+        _state["dirty"] = True
 
 
 def type_tag(value: Any) -> str | None:
@@ -94,6 +121,8 @@ def ensure_loaded() -> None:
     union: Any = Annotated[Union[members], Discriminator(type_tag)]  # noqa: UP007
     namespace = {"AnyGrader": union}
     for cls in _TYPES.values():
+        for name, info in _UNRESOLVED[cls].items():
+            cls.__pydantic_fields__[name] = copy.copy(info)
         cls.model_rebuild(force=True, _types_namespace=namespace)
     _state["union"] = union
     _state["adapter"] = TypeAdapter(union)

@@ -183,7 +183,7 @@ class Grader:
         runtime = self._runtime()
         rows = list(rows)
         results: list[Result | None] = [None] * len(rows)
-        if self.spec._concurrent:
+        if self.spec.waits:
             await self._batch_concurrent(
                 rows, results, runtime, concurrency or self.concurrency, on_result
             )

@@ -183,8 +183,8 @@ def _clip(x: float, lo: float, hi: float) -> float:
 
 
 FUNCTIONS: dict[str, tuple[int, int | None, Callable[..., float]]] = {
-    "min": (1, None, min),
-    "max": (1, None, max),
+    "min": (1, None, lambda *xs: min(xs)),
+    "max": (1, None, lambda *xs: max(xs)),
     "abs": (1, 1, abs),
     "floor": (1, 1, lambda x: float(math.floor(x))),
     "ceil": (1, 1, lambda x: float(math.ceil(x))),

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from math_cases import Case, load_cases
 
 import graders
+from tests.checks.math.math_cases import Case, load_cases
 
 CASES = load_cases()
 _GRADERS: dict[tuple[tuple[str, Any], ...], graders.Grader] = {}
