@@ -1,6 +1,6 @@
 """Benchmark: the ``math`` grader against HuggingFace's math-verify on the same labelled pairs.
 
-    pip install -e '.[dev,bench]'
+    pip install -e '.[math,bench]'                  # not with dev: see pyproject's bench extra
     python benchmarks/math/bench.py                 # accuracy table + GRPO-style throughput
     python benchmarks/math/bench.py --groups 50     # a shorter throughput run
 
@@ -267,6 +267,18 @@ def throughput(groups: list[tuple[str, list[str]]], runners: dict[str, Runner]) 
     return rates
 
 
+_PEERS = ("math-verify", "latex2sympy2_extended", "antlr4-python3-runtime", "sympy", "mpmath")
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:
+        return "not installed"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--watchdog", type=float, default=10.0, help="seconds before a hang")
@@ -280,6 +292,7 @@ def main() -> None:
     runners = {name: Runner(name, args.watchdog) for name in names}
     print(f"# math verification benchmark: {len(cases)} labelled pairs")
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load {os.getloadavg()}")
+    print(", ".join(f"{pkg} {_version(pkg)}" for pkg in _PEERS))
     try:
         print_accuracy(accuracy(cases, runners))
         for name, runner in runners.items():
