@@ -31,7 +31,7 @@ from graders.checks.math.tables import (
     WORD_IDS,
 )
 
-__all__ = ["FUNCTIONS", "GREEK", "ParseError", "Tok", "tokenize"]
+__all__ = ["FUNCTIONS", "GREEK", "ParseError", "Tok", "collapse_groups", "tokenize"]
 
 
 class ParseError(ValueError):
@@ -319,3 +319,20 @@ class _Lexer:
 def tokenize(text: str) -> list[Tok]:
     """The tokens of ``text``; raises ParseError on characters that cannot be math."""
     return _Lexer(_prepare(text)).run()
+
+
+def collapse_groups(toks: list[Tok]) -> list[Tok]:
+    """Drop brackets that only wrap another pair: ``((((x))))`` is ``(x)``, at any depth."""
+    match: dict[int, int] = {}
+    stack: list[int] = []
+    for i, tok in enumerate(toks):
+        if tok.kind == "open" and tok.text in ("(", "{"):
+            stack.append(i)
+        elif tok.kind == "close" and tok.text in (")", "}") and stack:
+            match[stack.pop()] = i
+    drop: set[int] = set()
+    for i, j in match.items():
+        inner = match.get(i + 1)
+        if inner == j - 1 and toks[i].text == toks[i + 1].text:
+            drop.update((i, j))
+    return [t for i, t in enumerate(toks) if i not in drop] if drop else toks

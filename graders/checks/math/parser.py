@@ -19,7 +19,14 @@ from fractions import Fraction
 from functools import lru_cache
 
 from graders.checks.math.commands import bracket, command, matrix, number, repeating
-from graders.checks.math.lexer import FUNCTIONS, GREEK, ParseError, Tok, tokenize
+from graders.checks.math.lexer import (
+    FUNCTIONS,
+    GREEK,
+    ParseError,
+    Tok,
+    collapse_groups,
+    tokenize,
+)
 from graders.checks.math.nodes import (
     Add,
     Const,
@@ -364,23 +371,6 @@ class _Parser:
         return items
 
 
-def _collapse_groups(toks: list[Tok]) -> list[Tok]:
-    """Drop brackets that only wrap another pair: ``((((x))))`` is ``(x)``, at any depth."""
-    match: dict[int, int] = {}
-    stack: list[int] = []
-    for i, tok in enumerate(toks):
-        if tok.kind == "open" and tok.text in ("(", "{"):
-            stack.append(i)
-        elif tok.kind == "close" and tok.text in (")", "}") and stack:
-            match[stack.pop()] = i
-    drop: set[int] = set()
-    for i, j in match.items():
-        inner = match.get(i + 1)
-        if inner == j - 1 and toks[i].text == toks[i + 1].text:
-            drop.update((i, j))
-    return [t for i, t in enumerate(toks) if i not in drop] if drop else toks
-
-
 @lru_cache(maxsize=16384)
 def parse(text: str) -> Node:
     """The parse tree of one answer; raises ParseError when it is not math we read.
@@ -395,7 +385,7 @@ def parse(text: str) -> Node:
         words = " ".join(t.text for t in toks if t.kind in ("word", "id", "text", "num"))
         value = words_to_number(words)
         return Num(value) if value is not None else Text(words.lower())
-    toks = _collapse_groups(toks)
+    toks = collapse_groups(toks)
     if toks[-1].kind == "op" and toks[-1].text in (",", ";"):
         toks = toks[:-1]
     parser = _Parser(toks)
