@@ -176,6 +176,13 @@ class Template:
         value = self.render_value(ctx)
         return value if isinstance(value, str) else to_text(value)
 
+    def render(self, variables: Mapping[str, Any]) -> Any:
+        """The template's value for explicit ``variables`` (no per-sample cache): for families
+        whose templates read more than ``sample`` and ``item`` (see :attr:`variables`)."""
+        if self._kind == _CONSTANT:
+            return self.source
+        return self._render(variables)
+
     def _render(self, variables: Mapping[str, Any]) -> Any:
         if self._kind == _PATH:
             assert self._path is not None
