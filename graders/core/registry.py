@@ -39,6 +39,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "graders.checks.shaping",
     "graders.checks.compose",
     "graders.checks.formula",
+    "graders.checks.judge",
 )
 """Modules whose import registers the built-in grader types."""
 
