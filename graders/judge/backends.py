@@ -1,0 +1,229 @@
+"""The two ways to reach a model: the ``openai`` SDK and ``litellm``, behind one small protocol.
+
+Both SDKs are imported lazily (litellm alone takes seconds to import) and run with their own
+retries off: retries, backoff, limits, caching and budgets live in :mod:`graders.judge.service`,
+the same for every backend. litellm's exceptions derive from the ``openai`` SDK's, so one
+translation turns either SDK's failures into :class:`~graders.judge.calls.CallError`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Protocol
+
+from graders.judge.calls import CallError, ChatReply, ChatRequest, EmbedReply, EmbedRequest, redact
+from graders.judge.endpoint import Endpoint
+from graders.judge.retry import is_retryable_status, retry_after
+
+__all__ = ["Backend", "LiteLLMBackend", "OpenAIBackend", "make_backend"]
+
+_NO_KEY = "no-key"  # OpenAI-compatible local servers (vLLM, llama.cpp) accept any key
+
+
+class Backend(Protocol):
+    """What the call service needs from a provider SDK."""
+
+    async def chat(self, request: ChatRequest, *, schema: bool, timeout_s: float) -> ChatReply: ...
+
+    async def embed(self, request: EmbedRequest, *, timeout_s: float) -> EmbedReply: ...
+
+    async def aclose(self) -> None: ...
+
+
+def _response_format(request: ChatRequest) -> dict[str, Any]:
+    return {
+        "type": "json_schema",
+        "json_schema": {"name": request.schema_name, "schema": request.schema, "strict": False},
+    }
+
+
+def _translate(exc: Exception, secret: str | None, timeout_s: float) -> CallError:
+    """Any SDK failure as a CallError with a redacted message."""
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        return CallError(f"request timed out after {timeout_s:g}s", kind="timeout", retryable=True)
+    if isinstance(exc, openai.APIStatusError):
+        status = exc.status_code
+        response = getattr(exc, "response", None)
+        headers = getattr(response, "headers", None) or getattr(
+            exc, "litellm_response_headers", None
+        )
+        message = redact(f"HTTP {status}: {exc.message}", secret)
+        lowered = message.lower()
+        return CallError(
+            message,
+            status=status,
+            retryable=is_retryable_status(status),
+            retry_after_s=retry_after(headers),
+            unsupported_schema=status == 400
+            and ("response_format" in lowered or "json_schema" in lowered),
+        )
+    if isinstance(exc, openai.APIConnectionError):
+        cause = exc.__cause__ or exc
+        return CallError(
+            redact(f"connection failed: {type(cause).__name__}: {cause}", secret), retryable=True
+        )
+    if isinstance(exc, openai.OpenAIError | ValueError | KeyError | TypeError | IndexError):
+        # includes a 200 whose body is not a chat completion (malformed JSON, no choices)
+        return CallError(
+            redact(f"malformed response: {type(exc).__name__}: {exc}", secret), retryable=True
+        )
+    raise exc
+
+
+def _chat_reply(resp: Any, cost: float | None = None) -> ChatReply:
+    choice = resp.choices[0]
+    message = choice.message
+    text = message.content
+    if text is None:
+        refusal = getattr(message, "refusal", None)
+        if refusal:
+            raise CallError(f"the model refused: {refusal}", kind="refusal")
+        text = ""
+    if not isinstance(text, str):
+        raise ValueError(f"message content is {type(text).__name__}, not text")
+    usage = resp.usage
+    return ChatReply(
+        text=text,
+        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+        model=getattr(resp, "model", None),
+        finish_reason=getattr(choice, "finish_reason", None),
+        cost_usd=cost,
+    )
+
+
+class OpenAIBackend:
+    """Any OpenAI-compatible endpoint through ``openai.AsyncOpenAI``."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        import openai
+
+        self._secret = endpoint.api_key()
+        base_url = endpoint.resolved_base_url()
+        if self._secret is None and base_url is None:
+            variable = endpoint.api_key_env or "OPENAI_API_KEY"
+            raise CallError(f"no API key: set {variable} (or point endpoint.base_url elsewhere)")
+        self._client = openai.AsyncOpenAI(
+            api_key=self._secret or _NO_KEY,
+            base_url=base_url,
+            max_retries=0,
+            timeout=endpoint.request_timeout_s,
+        )
+
+    async def chat(self, request: ChatRequest, *, schema: bool, timeout_s: float) -> ChatReply:
+        kwargs: dict[str, Any] = dict(request.params)
+        if schema and request.schema is not None:
+            kwargs["response_format"] = _response_format(request)
+        try:
+            resp = await self._client.chat.completions.create(
+                model=request.model,
+                messages=request.messages,  # type: ignore[arg-type]
+                timeout=timeout_s,
+                **kwargs,
+            )
+            return _chat_reply(resp)
+        except CallError:
+            raise
+        except Exception as exc:
+            raise _translate(exc, self._secret, timeout_s) from None
+
+    async def embed(self, request: EmbedRequest, *, timeout_s: float) -> EmbedReply:
+        kwargs: dict[str, Any] = {}
+        if request.dimensions is not None:
+            kwargs["dimensions"] = request.dimensions
+        try:
+            resp = await self._client.embeddings.create(
+                model=request.model,
+                input=request.texts,
+                encoding_format="float",
+                timeout=timeout_s,
+                **kwargs,
+            )
+            data = sorted(resp.data, key=lambda d: d.index)
+            if len(data) != len(request.texts):
+                raise ValueError(f"{len(data)} vectors for {len(request.texts)} texts")
+            return EmbedReply(
+                vectors=[list(map(float, d.embedding)) for d in data],
+                prompt_tokens=int(getattr(resp.usage, "prompt_tokens", 0) or 0),
+                model=resp.model,
+            )
+        except Exception as exc:
+            raise _translate(exc, self._secret, timeout_s) from None
+
+    async def aclose(self) -> None:
+        await self._client.close()
+
+
+class LiteLLMBackend:
+    """Any provider litellm supports (``anthropic/...``, ``openai/...`` at a ``base_url``)."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        # litellm fetches its price table from the network at import unless told not to
+        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+        import litellm
+
+        litellm.telemetry = False
+        litellm.suppress_debug_info = True
+        self._litellm = litellm
+        self._secret = endpoint.api_key()
+        self._base = endpoint.resolved_base_url()
+
+    def _common(self, timeout_s: float) -> dict[str, Any]:
+        out: dict[str, Any] = {"timeout": timeout_s, "num_retries": 0, "max_retries": 0}
+        if self._base is not None:
+            out["api_base"] = self._base
+        if self._secret is not None:
+            out["api_key"] = self._secret
+        return out
+
+    async def chat(self, request: ChatRequest, *, schema: bool, timeout_s: float) -> ChatReply:
+        kwargs = self._common(timeout_s) | dict(request.params)
+        if schema and request.schema is not None:
+            kwargs["response_format"] = _response_format(request)
+        try:
+            resp = await self._litellm.acompletion(
+                model=request.model, messages=request.messages, drop_params=True, **kwargs
+            )
+            hidden = getattr(resp, "_hidden_params", None) or {}
+            cost = hidden.get("response_cost") if isinstance(hidden, dict) else None
+            return _chat_reply(resp, float(cost) if cost is not None else None)
+        except CallError:
+            raise
+        except Exception as exc:
+            raise _translate(exc, self._secret, timeout_s) from None
+
+    async def embed(self, request: EmbedRequest, *, timeout_s: float) -> EmbedReply:
+        kwargs = self._common(timeout_s)
+        if request.dimensions is not None:
+            kwargs["dimensions"] = request.dimensions
+        try:
+            resp = await self._litellm.aembedding(
+                model=request.model, input=request.texts, encoding_format="float", **kwargs
+            )
+            data = sorted(resp.data, key=lambda d: d["index"] if isinstance(d, dict) else d.index)
+            vectors = [
+                list(map(float, d["embedding"] if isinstance(d, dict) else d.embedding))
+                for d in data
+            ]
+            if len(vectors) != len(request.texts):
+                raise ValueError(f"{len(vectors)} vectors for {len(request.texts)} texts")
+            usage = getattr(resp, "usage", None)
+            return EmbedReply(
+                vectors=vectors,
+                prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+                model=getattr(resp, "model", None),
+            )
+        except Exception as exc:
+            raise _translate(exc, self._secret, timeout_s) from None
+
+    async def aclose(self) -> None:
+        return None
+
+
+def make_backend(endpoint: Endpoint) -> Backend:
+    """The backend for an endpoint's provider."""
+    if endpoint.provider == "litellm":
+        return LiteLLMBackend(endpoint)
+    return OpenAIBackend(endpoint)

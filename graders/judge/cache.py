@@ -1,0 +1,96 @@
+"""A persistent cache of model replies, shared by every run and working directory of a user.
+
+One SQLite file in the user's cache directory (``$XDG_CACHE_HOME/graders`` on Linux, or
+``GRADERS_CACHE_DIR``), keyed by a digest of everything that changes the answer. SQLite in WAL
+mode lets several processes (Ray workers, reward threads in other processes) read and write the
+same file. The cache is best effort: a file that cannot be opened or written turns the cache off
+with one warning; it never fails a grade.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["ReplyCache", "default_cache_dir"]
+
+log = logging.getLogger("graders.judge")
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, created REAL, value TEXT)"
+
+
+def default_cache_dir() -> Path:
+    """``GRADERS_CACHE_DIR``, else the platform's user cache dir (XDG_CACHE_HOME on Linux)."""
+    override = os.environ.get("GRADERS_CACHE_DIR")
+    if override:
+        return Path(override)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("graders", appauthor=False))
+
+
+class ReplyCache:
+    """Replies by key, with an optional time to live."""
+
+    def __init__(self, path: Path, *, ttl_s: float | None = None) -> None:
+        self.path = path
+        self.ttl_s = ttl_s
+        self._db: sqlite3.Connection | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute(_SCHEMA)
+            self._db = db
+        except (OSError, sqlite3.Error) as exc:
+            self._disable(f"cannot open {path}: {exc}")
+
+    def _disable(self, why: str) -> None:
+        log.warning("graders reply cache disabled: %s", why)
+        if self._db is not None:
+            self._db.close()
+        self._db = None
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        """The cached value, or None when absent, expired or unreadable."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute(
+                "SELECT created, value FROM replies WHERE key = ?", (key,)
+            ).fetchone()
+        except sqlite3.Error as exc:
+            self._disable(f"read failed: {exc}")
+            return None
+        if row is None:
+            return None
+        created, value = row
+        if self.ttl_s is not None and time.time() - created > self.ttl_s:
+            return None
+        try:
+            data = json.loads(value)
+        except ValueError:
+            return None
+        return data if isinstance(data, dict) else None
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        if self._db is None:
+            return
+        try:
+            self._db.execute(
+                "INSERT OR REPLACE INTO replies (key, created, value) VALUES (?, ?, ?)",
+                (key, time.time(), json.dumps(value, ensure_ascii=False)),
+            )
+        except sqlite3.Error as exc:
+            self._disable(f"write failed: {exc}")
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
