@@ -145,6 +145,9 @@ class OpenAIServer:
         self.latency_s = latency_s
         self.port = port
         self.requests: list[Request] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
+        """The most requests the server was answering at once (to check concurrency limits)."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.Server | None = None
@@ -248,8 +251,13 @@ class OpenAIServer:
                 else:
                     reply = Reply.error(404, f"no route {request.path}")
                 delay = self.latency_s + reply.delay_s
-                if delay:
-                    await asyncio.sleep(delay)
+                self.in_flight += 1
+                self.max_in_flight = max(self.max_in_flight, self.in_flight)
+                try:
+                    if delay:
+                        await asyncio.sleep(delay)
+                finally:
+                    self.in_flight -= 1
                 status, payload, headers = self._render(request, reply)
                 head = [
                     f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}",
