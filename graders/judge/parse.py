@@ -35,6 +35,7 @@ _LABEL_LINE = regex.compile(
     r"(?im)^[^\S\n]*\**(?:label|answer|choice|verdict|result|classification|score|\[result\])"
     r"\**[^\S\n]*[:=]?[^\S\n]*(.+?)[^\S\n]*$"
 )
+_OPENER = regex.compile(r"[\[{]")
 _EXCERPT = 200
 
 
@@ -45,7 +46,8 @@ def parse_error(message: str, reply: str) -> GradeFailure:
 
 
 def find_json(text: str) -> Any:
-    """The JSON value the reply holds (whole, fenced, or the first embedded object), or None."""
+    """The JSON value the reply holds (whole, fenced, or the first embedded object or array),
+    or None."""
     stripped = text.strip()
     try:
         return json.loads(stripped)
@@ -57,13 +59,14 @@ def find_json(text: str) -> Any:
         except ValueError:
             continue
     decoder = json.JSONDecoder()
-    start = stripped.find("{")
-    while start != -1:
+    for match in _OPENER.finditer(stripped, timeout=REGEX_TIMEOUT_S):
         try:
-            value, _ = decoder.raw_decode(stripped, start)
-            return value
+            value, _ = decoder.raw_decode(stripped, match.start())
         except ValueError:
-            start = stripped.find("{", start + 1)
+            continue
+        # an object, or a list of objects; not "[1]" in "steps [1] ... {"result": 3}"
+        if isinstance(value, dict) or (value and all(isinstance(v, dict) for v in value)):
+            return value
     return None
 
 
