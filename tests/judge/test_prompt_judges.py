@@ -64,7 +64,8 @@ def test_rubric_scores_the_weighted_mean_with_a_child_per_criterion(
     "reply",
     [
         '```json\n{"correct": {"choice": "Right"}, "concise": "no"}\n```',
-        'Verdict: [{"name": "correct", "choice": "right", "reason": "ok"}, {"name": "concise", "choice": "no"}]',
+        'Verdict: [{"name": "correct", "choice": "right", "reason": "ok"},'
+        ' {"name": "concise", "choice": "no"}]',
     ],
     ids=["fenced-flat", "list"],
 )
