@@ -3,8 +3,10 @@
 One SQLite file in the user's cache directory (``$XDG_CACHE_HOME/graders`` on Linux, or
 ``GRADERS_CACHE_DIR``), keyed by a digest of everything that changes the answer. SQLite in WAL
 mode lets several processes (Ray workers, reward threads in other processes) read and write the
-same file. The cache is best effort: a file that cannot be opened or written turns the cache off
-with one warning; it never fails a grade.
+same file. Writes are batched (one transaction per 64 replies, or per second, and at close),
+because a commit per reply cost more CPU than the rest of a cached call. The cache is best
+effort: a file that cannot be opened or written turns the cache off with one warning; it never
+fails a grade, and a crash loses at most the last unflushed batch.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ __all__ = ["ReplyCache", "default_cache_dir"]
 
 log = logging.getLogger("graders.judge")
 
+_FLUSH_EVERY = 64
+_FLUSH_AFTER_S = 1.0
 _SCHEMA = "CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, created REAL, value TEXT)"
 
 
@@ -41,6 +45,8 @@ class ReplyCache:
         self.path = path
         self.ttl_s = ttl_s
         self._db: sqlite3.Connection | None = None
+        self._pending: dict[str, tuple[float, str]] = {}
+        self._flushed_at = time.monotonic()
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
@@ -61,13 +67,15 @@ class ReplyCache:
         """The cached value, or None when absent, expired or unreadable."""
         if self._db is None:
             return None
-        try:
-            row = self._db.execute(
-                "SELECT created, value FROM replies WHERE key = ?", (key,)
-            ).fetchone()
-        except sqlite3.Error as exc:
-            self._disable(f"read failed: {exc}")
-            return None
+        row = self._pending.get(key)
+        if row is None:
+            try:
+                row = self._db.execute(
+                    "SELECT created, value FROM replies WHERE key = ?", (key,)
+                ).fetchone()
+            except sqlite3.Error as exc:
+                self._disable(f"read failed: {exc}")
+                return None
         if row is None:
             return None
         created, value = row
@@ -82,15 +90,31 @@ class ReplyCache:
     def put(self, key: str, value: dict[str, Any]) -> None:
         if self._db is None:
             return
+        self._pending[key] = (time.time(), json.dumps(value, ensure_ascii=False))
+        if (
+            len(self._pending) >= _FLUSH_EVERY
+            or time.monotonic() - self._flushed_at > _FLUSH_AFTER_S
+        ):
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the pending replies in one transaction."""
+        self._flushed_at = time.monotonic()
+        if self._db is None or not self._pending:
+            return
+        rows = [(key, created, value) for key, (created, value) in self._pending.items()]
+        self._pending.clear()
         try:
-            self._db.execute(
-                "INSERT OR REPLACE INTO replies (key, created, value) VALUES (?, ?, ?)",
-                (key, time.time(), json.dumps(value, ensure_ascii=False)),
-            )
+            with self._db:
+                self._db.execute("BEGIN")
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO replies (key, created, value) VALUES (?, ?, ?)", rows
+                )
         except sqlite3.Error as exc:
             self._disable(f"write failed: {exc}")
 
     def close(self) -> None:
+        self.flush()
         if self._db is not None:
             self._db.close()
             self._db = None

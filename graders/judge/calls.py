@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
@@ -58,7 +58,19 @@ class ChatRequest:
 
     def cache_key(self, endpoint_id: str) -> str:
         """A digest of everything that changes the answer (never the credentials)."""
-        return _digest(["chat", CACHE_VERSION, endpoint_id, asdict(self)])
+        return _digest(
+            [
+                "chat",
+                CACHE_VERSION,
+                endpoint_id,
+                self.model,
+                self.messages,
+                self.params,
+                self.schema,
+                self.schema_name,
+                self.draw,
+            ]
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +86,14 @@ class ChatReply:
     """The provider-reported cost, when the backend knows it (litellm)."""
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "text": self.text,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "model": self.model,
+            "finish_reason": self.finish_reason,
+            "cost_usd": self.cost_usd,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ChatReply:
@@ -90,7 +109,9 @@ class EmbedRequest:
     dimensions: int | None = None
 
     def cache_key(self, endpoint_id: str) -> str:
-        return _digest(["embed", CACHE_VERSION, endpoint_id, asdict(self)])
+        return _digest(
+            ["embed", CACHE_VERSION, endpoint_id, self.model, self.texts, self.dimensions]
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +124,12 @@ class EmbedReply:
     cost_usd: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "vectors": self.vectors,
+            "prompt_tokens": self.prompt_tokens,
+            "model": self.model,
+            "cost_usd": self.cost_usd,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> EmbedReply:

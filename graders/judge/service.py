@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -98,10 +98,15 @@ class Usage:
             self.cost_usd += other.cost_usd
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        if self.cost_usd is not None:
-            out["cost_usd"] = round(self.cost_usd, 8)
-        return out
+        cost = self.cost_usd
+        return {
+            "calls": self.calls,
+            "cached": self.cached,
+            "retries": self.retries,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "cost_usd": None if cost is None else round(cost, 8),
+        }
 
 
 @dataclass

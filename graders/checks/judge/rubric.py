@@ -42,6 +42,15 @@ class Criterion(BaseModel):
     """The judge's options: a list from worst to best (scored evenly from 0 to 1) or a mapping
     of option to score."""
 
+    @field_validator("choices", mode="before")
+    @classmethod
+    def _no_booleans(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple) and any(isinstance(v, bool) for v in value):
+            raise ValueError(
+                "choices: YAML reads unquoted yes/no/on/off as true/false; quote them ('no')"
+            )
+        return value
+
     @field_validator("choices")
     @classmethod
     def _enough(cls, value: tuple[str, ...] | dict[str, float]) -> Any:
