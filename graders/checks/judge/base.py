@@ -26,13 +26,31 @@ from graders.judge.service import CallOutcome, Usage, chat
 from graders.spec.base import GraderSpec
 from graders.spec.templates import Template
 
-__all__ = ["DRAW", "Judge", "PromptJudge", "SamplingParams"]
+__all__ = ["DRAW", "Judge", "PromptJudge", "SamplingParams", "object_schema"]
 
 DRAW: ContextVar[int] = ContextVar("graders_judge_draw", default=0)
 """Which independent draw of a judge this is (set by ``panel`` for repeated samples)."""
 
 _REPLY_EXCERPT = 2000
 _OUTPUT_TEXT = Template("{{ sample.output_text }}")
+
+
+def object_schema(**properties: dict[str, Any]) -> dict[str, Any]:
+    """A JSON Schema for a reply object with exactly these properties, all required, in order
+    (the order asks the model to reason before it gives its verdict)."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+REASONING: dict[str, Any] = {"type": "string"}
+
+
+def choice_of(options: list[str]) -> dict[str, Any]:
+    return {"type": "string", "enum": options}
 
 
 class SamplingParams(BaseModel):

@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, model_validator
 
-from graders.checks.judge.base import PromptJudge
+from graders.checks.judge.base import REASONING, PromptJudge, choice_of, object_schema
 from graders.core.context import GradeContext
 from graders.core.errors import GradeFailure
 from graders.core.registry import register
@@ -81,20 +81,12 @@ class Classify(PromptJudge):
         return DEFAULT_CHOICES[self.prompt]
 
     def reply_schema(self, choices: list[str]) -> dict[str, Any]:
-        choice = {"type": "string", "enum": choices}
-        reasoning = {"type": "string"}
+        choice = choice_of(choices)
         if self.mode == "classify":
-            props: dict[str, Any] = {"choice": choice}
-        elif self.mode == "classify_cot":
-            props = {"choice": choice, "reasoning": reasoning}
-        else:
-            props = {"reasoning": reasoning, "choice": choice}
-        return {
-            "type": "object",
-            "properties": props,
-            "required": list(props),
-            "additionalProperties": False,
-        }
+            return object_schema(choice=choice)
+        if self.mode == "classify_cot":
+            return object_schema(choice=choice, reasoning=REASONING)
+        return object_schema(reasoning=REASONING, choice=choice)
 
     async def grade(self, ctx: GradeContext) -> Result:
         scores = self.scores()

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from graders.checks.judge.base import Judge
+from graders.checks.judge.base import REASONING, Judge, choice_of, object_schema
 from graders.checks.judge.messages import InputMessage, render_messages, with_instruction
 from graders.core.context import GradeContext
 from graders.core.errors import GradeFailure
@@ -64,15 +64,9 @@ class ScoreModel(Judge):
 
     def reply_schema(self) -> dict[str, Any]:
         low, high = self.range
-        return {
-            "type": "object",
-            "properties": {
-                "reasoning": {"type": "string"},
-                "result": {"type": "number", "minimum": low, "maximum": high},
-            },
-            "required": ["reasoning", "result"],
-            "additionalProperties": False,
-        }
+        return object_schema(
+            reasoning=REASONING, result={"type": "number", "minimum": low, "maximum": high}
+        )
 
     async def grade(self, ctx: GradeContext) -> Result:
         low, high = self.range
@@ -134,15 +128,7 @@ class LabelModel(Judge):
             'Reply with JSON: {"reasoning": "<a few sentences>", "label": <one of '
             f"{', '.join(repr(x) for x in labels)}>}}."
         )
-        schema = {
-            "type": "object",
-            "properties": {
-                "reasoning": {"type": "string"},
-                "label": {"type": "string", "enum": labels},
-            },
-            "required": ["reasoning", "label"],
-            "additionalProperties": False,
-        }
+        schema = object_schema(reasoning=REASONING, label=choice_of(labels))
         outcome = await self.ask(
             ctx, with_instruction(render_messages(self.input, ctx), instruction), schema
         )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, ClassVar, Literal
 
-from graders.checks.judge.base import PromptJudge
+from graders.checks.judge.base import REASONING, PromptJudge, choice_of, object_schema
 from graders.core.context import GradeContext
 from graders.core.errors import GradeFailure
 from graders.core.registry import register
@@ -58,15 +58,7 @@ class Pairwise(PromptJudge):
             (response, other) if sample_is_a else (other, response)
         )
         variables["choices"] = choices
-        schema = {
-            "type": "object",
-            "properties": {
-                "reasoning": {"type": "string"},
-                "choice": {"type": "string", "enum": choices},
-            },
-            "required": ["reasoning", "choice"],
-            "additionalProperties": False,
-        }
+        schema = object_schema(reasoning=REASONING, choice=choice_of(choices))
         outcome = await self.ask(ctx, self.messages(variables), schema)
         try:
             choice, _ = parse_label(outcome.reply.text, choices)

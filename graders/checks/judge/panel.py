@@ -1,10 +1,11 @@
 """A judge panel: several judges, or several draws of one, reduced to one score.
 
-``graders`` are the members (any graders, usually judges); ``samples`` asks each member that many
-times, as independent draws (a seeded member uses ``seed + draw``, and each draw is cached on its
-own). The scores are reduced by ``mean``, ``median`` or ``majority`` (the most common score; a tie
-between scores goes to the lowest, since a false positive teaches the policy to cheat).
-Members that abstain are left out by default (``on_child_abstain``).
+``graders`` are the members (any graders, usually judges; the fields are a composite's, as in
+``mean``). ``samples`` asks each member that many times, as independent draws: a seeded member
+uses ``seed + draw``, and each draw is cached on its own. The scores are reduced by ``mean``,
+``median`` or ``majority`` (the most common score; a tie between scores goes to the lowest,
+since a false positive teaches the policy to cheat). Members that abstain are left out by
+default (``on_child_abstain``).
 """
 
 from __future__ import annotations
@@ -13,20 +14,17 @@ import asyncio
 import contextvars
 import statistics
 from collections import Counter
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from graders.checks.children import OnChildAbstain
+from graders.checks.compose import Composite
 from graders.checks.judge.base import DRAW
 from graders.core.context import GradeContext
 from graders.core.registry import register
 from graders.core.result import Result
 from graders.spec.base import GraderSpec
-
-if TYPE_CHECKING:
-    from graders.spec.base import AnyGrader
 
 __all__ = ["Panel"]
 
@@ -38,12 +36,10 @@ _MEMBER = {
 
 
 @register
-class Panel(GraderSpec):
+class Panel(Composite):
     """A panel of judges (or draws of one judge) reduced by mean, median or majority."""
 
     type: Literal["panel"] = "panel"
-    graders: dict[str, AnyGrader]  # resolved by the registry
-    """The members, by name."""
     samples: int = Field(default=1, ge=1, le=64)
     """How many independent draws to ask of each member."""
     reduce: Literal["mean", "median", "majority"] = "mean"
@@ -61,17 +57,6 @@ class Panel(GraderSpec):
             "large": {**_MEMBER, "model": "gpt-4o"},
         },
     }
-
-    @field_validator("graders")
-    @classmethod
-    def _not_empty(cls, graders: dict[str, GraderSpec]) -> dict[str, GraderSpec]:
-        if not graders:
-            raise ValueError("graders must hold at least one member")
-        return graders
-
-    def children(self) -> Iterator[tuple[tuple[str | int, ...], GraderSpec]]:
-        for key, child in self.graders.items():
-            yield ("graders", key), child
 
     async def _draw(self, spec: GraderSpec, ctx: GradeContext, draw: int) -> Result:
         context = contextvars.copy_context()

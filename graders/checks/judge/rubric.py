@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from graders.checks.judge.base import PromptJudge
+from graders.checks.judge.base import PromptJudge, choice_of, object_schema
 from graders.core.context import GradeContext
 from graders.core.errors import GradeFailure
 from graders.core.registry import register
@@ -109,31 +109,10 @@ class Rubric(PromptJudge):
 
     def reply_schema(self) -> dict[str, Any]:
         per = {
-            c.name: {
-                "type": "object",
-                "properties": {
-                    "reason": {"type": "string"},
-                    "choice": {"type": "string", "enum": list(c.scores())},
-                },
-                "required": ["reason", "choice"],
-                "additionalProperties": False,
-            }
+            c.name: object_schema(reason={"type": "string"}, choice=choice_of(list(c.scores())))
             for c in self.criteria
         }
-        names = [c.name for c in self.criteria]
-        return {
-            "type": "object",
-            "properties": {
-                "criteria": {
-                    "type": "object",
-                    "properties": per,
-                    "required": names,
-                    "additionalProperties": False,
-                }
-            },
-            "required": ["criteria"],
-            "additionalProperties": False,
-        }
+        return object_schema(criteria=object_schema(**per))
 
     def _verdicts(self, text: str) -> list[tuple[str, str]]:
         """(choice, reason) per criterion, in order; raises a parse_error."""
