@@ -52,7 +52,8 @@ def start_server(latency_ms: float) -> tuple[subprocess.Popen[str], str]:
 def cpu_of(pid: int) -> float:
     """CPU seconds a process has used (Linux), to report the server's share."""
     try:
-        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
     except OSError:
         return float("nan")
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
