@@ -77,10 +77,12 @@ class BatchSummary:
             if result.error is not None and result.error.kind == SKIPPED_KIND:
                 summary.skipped += 1
                 continue
-            for node in result.walk():
+            errors = []
+            for node in result.walk():  # one walk for errors and model-call usage
+                if node.error is not None:
+                    errors.append(node)
                 if node.details and "usage" in node.details:
                     _add_usage(summary.usage, node.details["usage"])
-            errors = result.errors()
             if errors:
                 summary.errored += 1
                 for node in errors:
