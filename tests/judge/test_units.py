@@ -94,3 +94,24 @@ def test_a_label_merely_mentioned_in_prose_is_not_a_verdict() -> None:
     assert (
         parse_label("It is not correct.\n**Incorrect**", ["correct", "incorrect"])[0] == "incorrect"
     )
+
+
+def test_a_judge_without_the_extra_installed_is_a_load_error_naming_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import graders
+    from graders.spec import loading
+
+    monkeypatch.setattr(loading, "_importable", lambda module: module != "openai")
+    with pytest.raises(
+        graders.ConfigError, match=r"needs 'openai': pip install 'graders\[judge\]'"
+    ):
+        graders.load(
+            {
+                "type": "label_model",
+                "model": "m",
+                "labels": ["a", "b"],
+                "passing_labels": ["a"],
+                "input": [{"role": "user", "content": "x"}],
+            }
+        )
