@@ -16,6 +16,7 @@ import logging
 import os
 import sqlite3
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +57,15 @@ class ReplyCache:
             self._db = db
         except (OSError, sqlite3.Error) as exc:
             self._disable(f"cannot open {path}: {exc}")
+            return
+        # a grader that is never closed (a training loop that just ends) still writes its
+        # last batch, when the cache is collected or at interpreter exit
+        self._finalizer = weakref.finalize(self, _write_and_close, db, self._pending)
 
     def _disable(self, why: str) -> None:
         log.warning("graders reply cache disabled: %s", why)
         if self._db is not None:
+            self._finalizer.detach()
             self._db.close()
         self._db = None
 
@@ -102,19 +108,33 @@ class ReplyCache:
         self._flushed_at = time.monotonic()
         if self._db is None or not self._pending:
             return
-        rows = [(key, created, value) for key, (created, value) in self._pending.items()]
-        self._pending.clear()
         try:
-            with self._db:
-                self._db.execute("BEGIN")
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO replies (key, created, value) VALUES (?, ?, ?)", rows
-                )
+            _write(self._db, self._pending)
         except sqlite3.Error as exc:
             self._disable(f"write failed: {exc}")
 
     def close(self) -> None:
         self.flush()
         if self._db is not None:
+            self._finalizer.detach()
             self._db.close()
             self._db = None
+
+
+def _write(db: sqlite3.Connection, pending: dict[str, tuple[float, str]]) -> None:
+    rows = [(key, created, value) for key, (created, value) in pending.items()]
+    pending.clear()
+    with db:
+        db.execute("BEGIN")
+        db.executemany(
+            "INSERT OR REPLACE INTO replies (key, created, value) VALUES (?, ?, ?)", rows
+        )
+
+
+def _write_and_close(db: sqlite3.Connection, pending: dict[str, tuple[float, str]]) -> None:
+    try:
+        if pending:
+            _write(db, pending)
+        db.close()
+    except sqlite3.Error:
+        pass  # the cache is best effort

@@ -208,3 +208,20 @@ def test_cli_grade_reports_usage_and_honours_no_cache(
         app, ["grade", str(grader), str(samples), "--budget-tokens", "0", "--no-cache"]
     )
     assert "errors: budget_exhausted" in out.output
+
+
+def test_replies_of_a_grader_never_closed_reach_the_disk(tmp_path: Path) -> None:
+    import sqlite3
+    import subprocess
+    import sys
+
+    code = (
+        "import pathlib\n"
+        "from graders.judge.cache import ReplyCache\n"
+        f"cache = ReplyCache(pathlib.Path({str(tmp_path / 'c.sqlite3')!r}))\n"
+        "for i in range(10):\n"
+        "    cache.put(f'k{i}', {'v': i})\n"  # fewer than a batch, and no close()
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    count = sqlite3.connect(tmp_path / "c.sqlite3").execute("SELECT count(*) FROM replies")
+    assert count.fetchone() == (10,)
