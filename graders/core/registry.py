@@ -40,6 +40,8 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "graders.checks.compose",
     "graders.checks.formula",
     "graders.checks.judge",
+    "graders.checks.similarity",
+    "graders.checks.ifeval",
 )
 """Modules whose import registers the built-in grader types."""
 

@@ -79,7 +79,7 @@ class GraderSpec(BaseModel):
 
     def model_post_init(self, context: Any, /) -> None:
         object.__setattr__(self, "node_path", "$")
-        object.__setattr__(self, "waits", self.concurrent)
+        object.__setattr__(self, "waits", self.waits_itself())
 
     def __getstate__(self) -> dict[Any, Any]:
         state = super().__getstate__()
@@ -87,7 +87,7 @@ class GraderSpec(BaseModel):
         return state
 
     def __setstate__(self, state: dict[Any, Any]) -> None:
-        path, waits = state.pop("graders_bound", ("$", self.concurrent))
+        path, waits = state.pop("graders_bound", ("$", False))
         super().__setstate__(state)
         object.__setattr__(self, "node_path", path)
         object.__setattr__(self, "waits", waits)
@@ -109,9 +109,14 @@ class GraderSpec(BaseModel):
         """The child nodes with their key paths relative to this node; leaves have none."""
         return iter(())
 
+    def waits_itself(self) -> bool:
+        """Whether this node (not counting children) waits; by default the class's
+        ``concurrent``. Override when it depends on the config (e.g. only one metric waits)."""
+        return self.concurrent
+
     def bind(self, path: str = "$") -> None:
         """Record each node's JSON path and whether its subtree waits on anything."""
-        concurrent = self.concurrent
+        concurrent = self.waits_itself()
         for keys, child in self.children():
             child_path = path
             for key in keys:

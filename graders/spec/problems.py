@@ -22,7 +22,6 @@ from graders.spec.source import Keys, Source
 __all__ = ["PLANNED_TYPES", "TAG_FIELDS", "did_you_mean", "problems_from_validation"]
 
 PLANNED_TYPES: dict[str, str] = {
-    "text_similarity": "the text-similarity family",
     "python": "the code-execution family",
 }
 """OpenAI grader types that this version of graders does not implement yet, and who will."""
