@@ -6,8 +6,8 @@ Graders call :func:`chat` (judges) or :func:`embed` (embedding similarity) with 
 and closed with the grader. A call:
 
 1. returns the cached reply when there is one (no request, no spending);
-2. refuses to start once the run's budget (tokens or dollars) is spent;
-3. waits for a slot under the endpoint's ``concurrency`` (``ctx.runtime.limit``);
+2. waits for a slot under the endpoint's ``concurrency`` (``ctx.runtime.limit``);
+3. refuses to start once the run's budget (tokens or dollars) is spent;
 4. retries 429s, 5xx, timeouts, dropped connections and malformed responses with exponential
    backoff and jitter, obeying ``Retry-After``;
 5. records tokens and cost, and stores the reply in the cache.
@@ -183,7 +183,6 @@ class ModelService:
                     return CallOutcome(load(hit), Usage(cached=1, cost_usd=0.0))
                 except TypeError:
                     pass  # an entry of another shape: call again and overwrite it
-        self._check_budget(endpoint)
         backend = self._backend(endpoint)
         limit = runtime.limit(f"models:{endpoint.key()}", endpoint.concurrency)
         schema_key = (endpoint.key(), model)
@@ -192,6 +191,8 @@ class ModelService:
             use_schema = endpoint.structured_output and schema_key not in self._no_schema
             try:
                 async with limit:
+                    # checked in the slot: at most `concurrency` calls overshoot the budget
+                    self._check_budget(endpoint)
                     reply = await self._guarded(send(backend, use_schema), endpoint)
                 break
             except CallError as exc:

@@ -140,6 +140,19 @@ def test_the_dollar_budget_stops_spending(server: OpenAIServer, script: Script) 
     assert len(server.chat_requests) == 3
 
 
+def test_a_concurrent_batch_overshoots_the_budget_by_at_most_the_endpoint_concurrency(
+    server: OpenAIServer,
+) -> None:
+    per_call = _tokens_per_call(server)
+    server.latency_s = 0.02
+    limited = config(endpoint={"concurrency": 2})
+    data = [(f"answer {i}", {"q": "capital?"}) for i in range(20)]
+    batch = run(limited, data, settings={"models": {"budget_tokens": per_call * 3}})
+    calls = len(server.chat_requests)
+    assert 3 <= calls <= 3 + 2  # the budget is checked inside the endpoint's slot
+    assert batch.summary.error_kinds == {"budget_exhausted": 20 - calls}
+
+
 def test_a_dollar_budget_without_a_price_is_an_error_before_any_call(
     server: OpenAIServer,
 ) -> None:
