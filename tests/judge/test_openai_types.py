@@ -241,3 +241,25 @@ def test_images_and_audio_parts_are_sent_as_chat_content_parts(
     assert [p["type"] for p in parts] == ["text", "image_url", "input_audio"]
     assert parts[1]["image_url"] == {"url": "https://example.invalid/cat.png", "detail": "low"}
     assert json.dumps(parts[2]["input_audio"]) == '{"data": "AAAA", "format": "wav"}'
+
+
+def test_a_reply_cut_at_the_token_limit_says_so(server: OpenAIServer, script: Script) -> None:
+    def cut(request: Request) -> Reply:
+        body = {
+            "id": "x",
+            "model": "m",
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": "length",
+                    "message": {"role": "assistant", "content": '{"reasoning": "Long tho'},
+                }
+            ],
+            "usage": {"prompt_tokens": 5, "completion_tokens": 3},
+        }
+        return Reply(body=body)
+
+    script.reply = cut
+    result = grade(score_config("openai", server), "x", {"q": "q"})
+    assert result.error is not None and result.error.kind == "parse_error"
+    assert "cut off at the token limit" in result.error.message

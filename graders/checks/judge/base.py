@@ -134,6 +134,10 @@ class Judge(GraderSpec):
     def failed(self, exc: GradeFailure, outcomes: list[CallOutcome[ChatReply]]) -> GradeFailure:
         """``exc`` carrying what the calls spent and replied, so a parse error shows both."""
         exc.details.update(self.details(outcomes))
+        if any(o.reply.finish_reason == "length" for o in outcomes):
+            exc.message += (
+                " (the reply was cut off at the token limit: raise max_completions_tokens)"
+            )
         return exc
 
 
