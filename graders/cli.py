@@ -1,9 +1,10 @@
-"""The ``graders`` command line: validate, schema, grade, explain, test."""
+"""The ``graders`` command line: validate, schema, grade, explain, test, serve, train."""
 
 from __future__ import annotations
 
 import json
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -165,6 +166,13 @@ def _summary_table(summary: BatchSummary) -> Table:
     return table
 
 
+class Engine(StrEnum):
+    """Where ``graders grade`` runs the batch."""
+
+    local = "local"
+    ray = "ray"
+
+
 @app.command()
 def grade(
     grader_file: Annotated[Path, typer.Argument(metavar="GRADER", help="The grader file.")],
@@ -181,6 +189,15 @@ def grade(
     cache_ttl: CacheTTL = None,
     budget_usd: BudgetUSD = None,
     budget_tokens: BudgetTokens = None,
+    engine: Annotated[
+        Engine, typer.Option(help="local, or ray to spread the batch over a Ray cluster.")
+    ] = Engine.local,
+    ray_address: Annotated[
+        str | None, typer.Option(help="Ray cluster to join ('auto'); default starts a local one.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(help="Ray workers (default: its CPUs).", min=1)
+    ] = None,
 ) -> None:
     """Grade a JSONL file of samples and print a summary."""
     from graders.core.rows import BadLine, read_rows
@@ -201,7 +218,14 @@ def grade(
             err.print(f"{samples}:{number}: skipped: {row.message}", markup=False)
     good = [(i, row) for i, (_, row) in enumerate(lines) if not isinstance(row, BadLine)]
     try:
-        batch = _run_batch(grader, [row for _, row in good])
+        if engine is Engine.ray:
+            from graders.adapters.ray import grade_batch as ray_grade_batch
+
+            batch = ray_grade_batch(
+                grader, [row for _, row in good], address=ray_address, num_workers=workers
+            )
+        else:
+            batch = _run_batch(grader, [row for _, row in good])
     finally:
         grader.close()  # clients and the reply cache
     results: list[Result] = [
@@ -321,6 +345,16 @@ def test_command(files: Annotated[list[Path], typer.Argument(help="Grader test f
     out.print(f"{passed} passed, {failed} failed")
     if failed:
         raise typer.Exit(1)
+
+
+def _register_adapter_commands() -> None:
+    from graders.adapters import commands
+
+    app.command()(commands.serve)
+    app.command()(commands.train)
+
+
+_register_adapter_commands()
 
 
 def main() -> None:
