@@ -60,7 +60,7 @@ __all__ = [
 def load(config: str | Path | dict[str, Any], **options: Any) -> Grader:
     """Load a grader from a YAML/JSON file or a mapping; raises ConfigError listing every problem.
 
-    ``options`` go to :class:`Grader` (``concurrency``, ``sample_timeout_s``).
+    ``options`` go to :class:`Grader` (``concurrency``, ``sample_timeout_s``, ``settings``).
     """
     return Grader.load(config, **options)
 

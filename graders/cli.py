@@ -37,6 +37,39 @@ def _fail_config(exc: ConfigError) -> typer.Exit:
     return typer.Exit(2)
 
 
+NoCache = Annotated[
+    bool, typer.Option("--no-cache", help="Neither read nor write the model reply cache.")
+]
+CacheTTL = Annotated[
+    float | None,
+    typer.Option("--cache-ttl", help="Ignore cached model replies older than this (s)."),
+]
+BudgetUSD = Annotated[
+    float | None, typer.Option("--budget-usd", help="Stop making model calls past this cost ($).")
+]
+BudgetTokens = Annotated[
+    int | None,
+    typer.Option("--budget-tokens", help="Stop making model calls past this many tokens."),
+]
+
+
+def _model_settings(
+    no_cache: bool = False,
+    cache_ttl: float | None = None,
+    budget_usd: float | None = None,
+    budget_tokens: int | None = None,
+) -> dict[str, Any]:
+    """The run settings of model calls (judges, embeddings) from the command-line options."""
+    models: dict[str, Any] = {"cache": not no_cache}
+    if cache_ttl is not None:
+        models["cache_ttl_s"] = cache_ttl
+    if budget_usd is not None:
+        models["budget_usd"] = budget_usd
+    if budget_tokens is not None:
+        models["budget_tokens"] = budget_tokens
+    return {"models": models}
+
+
 def _load(path: Path, **options: Any) -> Grader:
     try:
         return Grader.load(path, **options)
@@ -122,6 +155,13 @@ def _summary_table(summary: BatchSummary) -> Table:
         table.add_row(f"  {name} mean", num(stats.mean))
     for kind, count in sorted(summary.error_kinds.items()):
         table.add_row(f"  errors: {kind}", str(count))
+    usage = summary.usage
+    if usage:
+        table.add_row("model calls (cached)", f"{usage.get('calls', 0)} ({usage.get('cached', 0)})")
+        tokens = (usage.get("prompt_tokens") or 0) + (usage.get("completion_tokens") or 0)
+        table.add_row("model tokens", str(tokens))
+        cost = usage.get("cost_usd")
+        table.add_row("model cost", "unknown (no price set)" if cost is None else f"${cost:.4f}")
     table.add_row("seconds", f"{summary.elapsed_s:.2f}")
     return table
 
@@ -145,6 +185,10 @@ def grade(
     ] = None,
     concurrency: Annotated[int, typer.Option(help="Rows graded at once.", min=1)] = 64,
     timeout: Annotated[float | None, typer.Option(help="Per-sample time limit (s).")] = None,
+    no_cache: NoCache = False,
+    cache_ttl: CacheTTL = None,
+    budget_usd: BudgetUSD = None,
+    budget_tokens: BudgetTokens = None,
     engine: Annotated[
         Engine, typer.Option(help="local, or ray to spread the batch over a Ray cluster.")
     ] = Engine.local,
@@ -158,7 +202,12 @@ def grade(
     """Grade a JSONL file of samples and print a summary."""
     from graders.core.rows import BadLine, read_rows
 
-    grader = _load(grader_file, concurrency=concurrency, sample_timeout_s=timeout)
+    grader = _load(
+        grader_file,
+        concurrency=concurrency,
+        sample_timeout_s=timeout,
+        settings=_model_settings(no_cache, cache_ttl, budget_usd, budget_tokens),
+    )
     try:
         lines = list(read_rows(samples))
     except OSError as exc:
@@ -168,14 +217,17 @@ def grade(
         if isinstance(row, BadLine):
             err.print(f"{samples}:{number}: skipped: {row.message}", markup=False)
     good = [(i, row) for i, (_, row) in enumerate(lines) if not isinstance(row, BadLine)]
-    if engine is Engine.ray:
-        from graders.adapters.ray import grade_batch as ray_grade_batch
+    try:
+        if engine is Engine.ray:
+            from graders.adapters.ray import grade_batch as ray_grade_batch
 
-        batch = ray_grade_batch(
-            grader, [row for _, row in good], address=ray_address, num_workers=workers
-        )
-    else:
-        batch = _run_batch(grader, [row for _, row in good])
+            batch = ray_grade_batch(
+                grader, [row for _, row in good], address=ray_address, num_workers=workers
+            )
+        else:
+            batch = _run_batch(grader, [row for _, row in good])
+    finally:
+        grader.close()  # clients and the reply cache
     results: list[Result] = [
         row.result() if isinstance(row, BadLine) else Result() for _, row in lines
     ]
@@ -234,9 +286,10 @@ def explain(
     sample: Annotated[Path, typer.Argument(help="A JSON file {sample, item}, or a JSONL file.")],
     line: Annotated[int, typer.Option(help="Which line of a JSONL file.", min=1)] = 1,
     as_json: Annotated[bool, typer.Option("--json", help="Print the tree as JSON.")] = False,
+    no_cache: NoCache = False,
 ) -> None:
     """Grade one sample and print the result tree with each node's score and reason."""
-    grader = _load(grader_file)
+    grader = _load(grader_file, settings=_model_settings(no_cache))
     try:
         text = sample.read_text(encoding="utf-8")
         if sample.suffix == ".jsonl":
@@ -257,6 +310,8 @@ def explain(
     except GradersError as exc:
         err.print(f"{type(exc).__name__}: {exc}", markup=False)
         raise typer.Exit(1) from None
+    finally:
+        grader.close()
     if as_json:
         out.print_json(json.dumps(result.to_dict()))
     else:

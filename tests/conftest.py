@@ -15,6 +15,17 @@ from graders import Grader, Result
 pytest_plugins = ["pytester"]
 
 
+@pytest.fixture(autouse=True)
+def _no_real_model_calls(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """No test reaches a real provider or the user's cache: model credentials and endpoints
+    from the environment are removed, and the reply cache lives in a temporary directory."""
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "ANTHROPIC_API_KEY", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GRADERS_CACHE_DIR", str(tmp_path_factory.mktemp("graders-cache")))
+
+
 @pytest.fixture
 def load_yaml(tmp_path: Path) -> Callable[..., Grader]:
     """Write YAML text to a file (and any extra files) and load it as a grader."""

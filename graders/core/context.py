@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
 from typing import Any, TypeVar
 
 from graders.core.sample import Sample
@@ -22,10 +23,15 @@ T = TypeVar("T")
 
 
 class Runtime:
-    """Resources shared by all samples graded on one event loop."""
+    """Resources shared by all samples graded on one event loop.
 
-    def __init__(self) -> None:
+    ``settings`` holds per-run options that are not part of the grader file, keyed by family
+    (``{"judge": {"cache": False, "budget_usd": 5}}``); each family reads its own key.
+    """
+
+    def __init__(self, settings: Mapping[str, Any] | None = None) -> None:
         self._resources: dict[str, Any] = {}
+        self.settings: Mapping[str, Any] = MappingProxyType(dict(settings or {}))
 
     def resource(self, key: str, factory: Callable[[], T]) -> T:
         """The resource stored under ``key``, created by ``factory`` on first use."""

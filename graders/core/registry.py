@@ -39,6 +39,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "graders.checks.shaping",
     "graders.checks.compose",
     "graders.checks.formula",
+    "graders.checks.judge",
     "graders.checks.similarity",
     "graders.checks.ifeval",
     "graders.checks.math",

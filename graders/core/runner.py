@@ -73,6 +73,7 @@ class Grader:
         source: str | None = None,
         concurrency: int = 64,
         sample_timeout_s: float | None = None,
+        settings: Mapping[str, Any] | None = None,
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency={concurrency} must be at least 1")
@@ -82,6 +83,8 @@ class Grader:
         self.source = source
         self.concurrency = concurrency
         self.sample_timeout_s = sample_timeout_s
+        self.settings: dict[str, Any] = dict(settings or {})
+        """Per-run options for the families, keyed by family (see ``Runtime.settings``)."""
         self._runtimes: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Runtime] = (
             weakref.WeakKeyDictionary()
         )
@@ -122,7 +125,7 @@ class Grader:
         loop = asyncio.get_running_loop()
         runtime = self._runtimes.get(loop)
         if runtime is None:
-            runtime = self._runtimes[loop] = Runtime()
+            runtime = self._runtimes[loop] = Runtime(self.settings)
         return runtime
 
     # -- one sample -------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""What a batch of grades adds up to: counts, mean reward, pass rate, per-component means."""
+"""What a batch of grades adds up to: counts, mean reward, pass rate, per-component means, and
+what model calls spent (the ``usage`` that judge nodes record in their details)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,17 @@ SKIPPED_KIND = "bad_sample"
 
 def _mean(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
+
+
+def _add_usage(total: dict[str, Any], usage: Any) -> None:
+    """Sum a node's ``details["usage"]`` into ``total`` (a None cost makes the total unknown)."""
+    if not isinstance(usage, dict):
+        return
+    for key, value in usage.items():
+        if value is None or total.get(key, 0) is None:
+            total[key] = None
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            total[key] = total.get(key, 0) + value
 
 
 @dataclass
@@ -50,6 +62,8 @@ class BatchSummary:
     components: dict[str, ComponentStats] = field(default_factory=dict)
     elapsed_s: float = 0.0
     error_kinds: dict[str, int] = field(default_factory=dict)
+    usage: dict[str, Any] = field(default_factory=dict)
+    """Model calls summed over every node: ``calls``, ``cached``, tokens, ``cost_usd``."""
 
     @classmethod
     def from_results(cls, results: Iterable[Result], *, elapsed_s: float = 0.0) -> BatchSummary:
@@ -63,7 +77,12 @@ class BatchSummary:
             if result.error is not None and result.error.kind == SKIPPED_KIND:
                 summary.skipped += 1
                 continue
-            errors = result.errors()
+            errors = []
+            for node in result.walk():  # one walk for errors and model-call usage
+                if node.error is not None:
+                    errors.append(node)
+                if node.details and "usage" in node.details:
+                    _add_usage(summary.usage, node.details["usage"])
             if errors:
                 summary.errored += 1
                 for node in errors:
@@ -107,5 +126,6 @@ class BatchSummary:
             "pass_rate": self.pass_rate,
             "components": {k: v.to_dict() for k, v in self.components.items()},
             "error_kinds": dict(self.error_kinds),
+            **({"usage": dict(self.usage)} if self.usage else {}),
             "elapsed_s": round(self.elapsed_s, 4),
         }

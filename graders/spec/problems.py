@@ -23,8 +23,6 @@ __all__ = ["PLANNED_TYPES", "TAG_FIELDS", "did_you_mean", "problems_from_validat
 
 PLANNED_TYPES: dict[str, str] = {
     "python": "the code-execution family",
-    "score_model": "the model-judge family",
-    "label_model": "the model-judge family",
 }
 """OpenAI grader types that this version of graders does not implement yet, and who will."""
 

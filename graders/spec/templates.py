@@ -10,6 +10,8 @@ Three shapes render differently:
 * no ``{{``/``{%`` at all: a constant;
 * exactly one ``{{ expression }}``: its *native* value (a list of tests stays a list), with plain
   dotted paths (``item.a.b``) read directly, which is ten times cheaper than Jinja;
+* text around plain dotted paths only (``Q: {{ item.q }}\nA: {{ sample.output_text }}``):
+  joined directly, with the same result as Jinja at a tenth of the cost;
 * anything else: Jinja renders a string; non-string values inside it are written as JSON.
 """
 
@@ -56,7 +58,7 @@ _ENV = ImmutableSandboxedEnvironment(
     finalize=_finalize,
 )
 
-_CONSTANT, _PATH, _EXPRESSION, _TEMPLATE = range(4)
+_CONSTANT, _PATH, _EXPRESSION, _TEMPLATE, _CONCAT = range(5)
 
 
 def _as_path(expr: nodes.Node) -> tuple[str, tuple[str | int, ...]] | None:
@@ -102,12 +104,13 @@ class Template:
     variables: ClassVar[frozenset[str]] = frozenset({"sample", "item"})
     """The names a template of this class may read; families with richer contexts subclass."""
 
-    __slots__ = ("_compiled", "_kind", "_path", "source")
+    __slots__ = ("_compiled", "_kind", "_parts", "_path", "source")
 
     def __init__(self, source: str) -> None:
         self.source = source
         self._compiled: Any = None
         self._path: tuple[str, tuple[str | int, ...]] | None = None
+        self._parts: tuple[str | tuple[str, tuple[str | int, ...]], ...] = ()
         if "{{" not in source and "{%" not in source and "{#" not in source:
             self._kind = _CONSTANT
             return
@@ -149,6 +152,18 @@ class Template:
                 return
             except TemplateSyntaxError:
                 pass  # e.g. a comment beside the expression: render it as a whole template
+        if output is not None:
+            parts = [
+                node.data if isinstance(node, nodes.TemplateData) else _as_path(node)
+                for node in output.nodes
+            ]
+            if all(
+                isinstance(part, str) or (part is not None and part[0] in self.variables)
+                for part in parts
+            ):
+                self._kind = _CONCAT
+                self._parts = tuple(p for p in parts if p is not None)
+                return
         self._kind = _TEMPLATE
         self._compiled = _ENV.from_string(source)
 
@@ -176,10 +191,22 @@ class Template:
         value = self.render_value(ctx)
         return value if isinstance(value, str) else to_text(value)
 
+    def render(self, variables: Mapping[str, Any]) -> Any:
+        """The template's value for explicit ``variables`` (no per-sample cache): for families
+        whose templates read more than ``sample`` and ``item`` (see :attr:`variables`)."""
+        if self._kind == _CONSTANT:
+            return self.source
+        return self._render(variables)
+
     def _render(self, variables: Mapping[str, Any]) -> Any:
         if self._kind == _PATH:
             assert self._path is not None
             return self._lookup(variables, *self._path)
+        if self._kind == _CONCAT:
+            return "".join(
+                part if isinstance(part, str) else to_text(self._lookup(variables, *part))
+                for part in self._parts
+            )
         try:
             if self._kind == _EXPRESSION:
                 value = self._compiled(**variables)

@@ -108,6 +108,10 @@ class TestSuite(BaseModel):
     """A grader file path relative to this file, or an inline grader."""
     cases: list[TestCase] = Field(min_length=1)
     """The cases."""
+    judge_server: str | None = None
+    """A rules file (relative to this file) for a local scripted OpenAI-compatible server: the
+    cases' judge calls go to it instead of a real provider, with the reply cache off (see
+    ``graders.testing.openai_server``)."""
 
     @model_validator(mode="after")
     def _unique_names(self) -> TestSuite:
@@ -160,15 +164,27 @@ def load_suite(path: str | Path) -> tuple[TestSuite, Grader]:
                 keys=_sub(source.keys),
             )
         )
-        grader = Grader(spec, source=str(path))
+        grader = Grader(spec, source=str(path), settings=_settings(suite))
     else:
         grader_path = Path(path).parent / suite.grader
         if not grader_path.is_file():
             raise ConfigError(
                 [source.problem(("grader",), f"grader file not found: {grader_path}")]
             )
-        grader = Grader(load_spec(grader_path), source=str(grader_path))
+        grader = Grader(load_spec(grader_path), source=str(grader_path), settings=_settings(suite))
+    rules = judge_rules(suite, path)
+    if rules is not None and not rules.is_file():
+        raise ConfigError([source.problem(("judge_server",), f"rules file not found: {rules}")])
     return suite, grader
+
+
+def _settings(suite: TestSuite) -> dict[str, Any]:
+    return {"models": {"cache": False}} if suite.judge_server is not None else {}
+
+
+def judge_rules(suite: TestSuite, path: str | Path) -> Path | None:
+    """The suite's scripted-judge rules file, resolved beside the test file."""
+    return None if suite.judge_server is None else Path(path).parent / suite.judge_server
 
 
 def _sub(positions: dict[Any, Any]) -> dict[Any, Any]:
@@ -214,10 +230,18 @@ def check_case(case: TestCase, result: Result) -> list[str]:
     return out
 
 
-def run_case(grader: Grader, case: TestCase) -> CaseOutcome:
-    """Grade one case and compare; a grading exception is a failure, not a crash."""
+def run_case(grader: Grader, case: TestCase, *, judge_server: Path | None = None) -> CaseOutcome:
+    """Grade one case and compare; a grading exception is a failure, not a crash.
+
+    With ``judge_server`` (a rules file), judge calls go to a local scripted server."""
     try:
-        result = grader.grade_sync(case.sample, case.item)
+        if judge_server is None:
+            result = grader.grade_sync(case.sample, case.item)
+        else:
+            from graders.testing.openai_server import scripted_judge
+
+            with scripted_judge(judge_server):
+                result = grader.grade_sync(case.sample, case.item)
     except GradersError as exc:
         return CaseOutcome(case.name, [f"grading raised {type(exc).__name__}: {exc}"])
     return CaseOutcome(case.name, check_case(case, result), result)
@@ -226,4 +250,9 @@ def run_case(grader: Grader, case: TestCase) -> CaseOutcome:
 def run_suite(path: str | Path) -> SuiteReport:
     """Run every case of a test file."""
     suite, grader = load_suite(path)
-    return SuiteReport(str(path), [run_case(grader, case) for case in suite.cases])
+    rules = judge_rules(suite, path)
+    try:
+        outcomes = [run_case(grader, case, judge_server=rules) for case in suite.cases]
+    finally:
+        grader.close()
+    return SuiteReport(str(path), outcomes)

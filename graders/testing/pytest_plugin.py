@@ -16,7 +16,7 @@ import yaml
 
 from graders.core.errors import ConfigError
 from graders.core.runner import Grader
-from graders.testing.cases import CaseOutcome, TestCase, load_suite, run_case
+from graders.testing.cases import CaseOutcome, TestCase, judge_rules, load_suite, run_case
 
 _NAMES = ("tests.yaml", "tests.yml")
 _SUFFIXES = (".tests.yaml", ".tests.yml")
@@ -46,8 +46,11 @@ class GraderTestFile(pytest.File):
             suite, grader = load_suite(self.path)
         except ConfigError as exc:
             raise self.CollectError(str(exc)) from None
+        rules = judge_rules(suite, self.path)
         for case in suite.cases:
-            yield GraderCaseItem.from_parent(self, name=case.name, case=case, grader=grader)
+            yield GraderCaseItem.from_parent(
+                self, name=case.name, case=case, grader=grader, judge_server=rules
+            )
 
 
 class GraderCaseFailed(AssertionError):
@@ -59,13 +62,16 @@ class GraderCaseFailed(AssertionError):
 class GraderCaseItem(pytest.Item):
     """One case of a grader test file."""
 
-    def __init__(self, *, case: TestCase, grader: Grader, **kwargs: Any) -> None:
+    def __init__(
+        self, *, case: TestCase, grader: Grader, judge_server: Path | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.case = case
         self.grader = grader
+        self.judge_server = judge_server
 
     def runtest(self) -> None:
-        outcome = run_case(self.grader, self.case)
+        outcome = run_case(self.grader, self.case, judge_server=self.judge_server)
         if not outcome.ok:
             raise GraderCaseFailed(outcome)
 

@@ -94,3 +94,24 @@ def test_render_is_cached_per_sample() -> None:
     first = t.render_value(c)
     c.variables["sample"]["output_text"] = "changed"
     assert t.render_value(c) == first == "ABC"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "Q: {{ item.q }}\nA: {{ sample.output_text }}\n",
+        "{{ item.q }}{{ item.n }}",
+        "a {{- item.n -}}  b {{ item.l }} {{ item['q'] }}",
+        "{{ item.none }} and {{ item.l[1] }}",
+    ],
+)
+def test_text_around_plain_paths_renders_as_jinja_does(source: str) -> None:
+    from graders.spec.templates import _ENV, _TEMPLATE
+
+    variables = {
+        "item": {"q": "why {{ 7*7 }}?", "n": 3.5, "l": [1, {"x": "y"}], "none": None},
+        "sample": {"output_text": "because"},
+    }
+    template = Template(source)
+    assert template._kind != _TEMPLATE, "should not need Jinja"
+    assert template.render(variables) == _ENV.from_string(source).render(variables)

@@ -1,0 +1,101 @@
+"""A pairwise judge: is the sample better than another response? Asked in both orders.
+
+Judges favour a position (often the first). Asking twice, with the sample as A and then as B,
+cancels that bias: each order scores the sample 1 (better), 0.5 (tie) or 0 (worse), and the
+reward is the mean. When the two orders disagree, the result says so (``consistent: false``):
+a verdict that follows the position, not the content, ends up as a tie.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, ClassVar, Literal
+
+from graders.checks.judge.base import REASONING, PromptJudge, choice_of, object_schema
+from graders.core.context import GradeContext
+from graders.core.errors import GradeFailure
+from graders.core.registry import register
+from graders.core.result import Result
+from graders.judge.calls import ChatReply
+from graders.judge.parse import parse_label
+from graders.judge.prompts import JudgePrompt, PromptName, fence
+from graders.judge.service import CallOutcome
+from graders.spec.templates import Template
+
+__all__ = ["Pairwise"]
+
+
+@register
+class Pairwise(PromptJudge):
+    """A judge comparing the sample with ``other`` (A vs B), in both orders by default."""
+
+    type: Literal["pairwise"] = "pairwise"
+    prompt: PromptName | JudgePrompt = "pairwise"
+    """The built-in ``pairwise`` prompt, or your own (it reads ``response_a``, ``response_b``,
+    ``choices``)."""
+    other: Template
+    """The response to compare with (``{{ item.baseline }}``)."""
+    both_orders: bool = True
+    """Ask twice with the positions swapped, to cancel position bias."""
+    allow_tie: bool = True
+    """Offer ``tie`` as a verdict (scored 0.5)."""
+
+    example: ClassVar[dict[str, Any]] = {
+        "type": "pairwise",
+        "model": "gpt-4o-mini",
+        "question": "{{ item.question }}",
+        "other": "{{ item.baseline }}",
+        "variables": {"criteria": "helpfulness and correctness"},
+    }
+
+    async def _order(
+        self, ctx: GradeContext, base: dict[str, Any], sample_is_a: bool, other: str
+    ) -> tuple[float, str, CallOutcome[ChatReply]]:
+        choices = ["A", "B", "tie"] if self.allow_tie else ["A", "B"]
+        variables = dict(base)
+        response = variables["response"]
+        variables["response_a"], variables["response_b"] = (
+            (response, other) if sample_is_a else (other, response)
+        )
+        variables["choices"] = choices
+        schema = object_schema(reasoning=REASONING, choice=choice_of(choices))
+        outcome = await self.ask(ctx, self.messages(variables), schema)
+        try:
+            choice, _ = parse_label(outcome.reply.text, choices)
+        except GradeFailure as exc:
+            raise self.failed(exc, [outcome]) from None
+        if choice == "tie":
+            return 0.5, choice, outcome
+        won = (choice == "A") == sample_is_a
+        return (1.0 if won else 0.0), choice, outcome
+
+    async def grade(self, ctx: GradeContext) -> Result:
+        base = self.data(ctx)
+        other = fence(self.other.render_text(ctx))
+        orders = [True, False] if self.both_orders else [True]
+        done = await asyncio.gather(*(self._order(ctx, base, a, other) for a in orders))
+        scores = [s for s, _, _ in done]
+        verdicts = [v for _, v, _ in done]
+        score = sum(scores) / len(scores)
+        consistent = len(set(scores)) == 1
+        outcome_word = {1.0: "better", 0.5: "a tie", 0.0: "worse"}
+        if consistent:
+            reason = f"the sample is {outcome_word[scores[0]]}"
+            reason += " in both orders" if len(scores) == 2 else ""
+        else:
+            reason = (
+                f"the orders disagree (verdicts {verdicts[0]}, {verdicts[1]}): "
+                f"position bias, scored {score:g}"
+            )
+        return Result(
+            score=score,
+            passed=score > 0.5,
+            reason=reason,
+            details=self.details(
+                [o for _, _, o in done],
+                verdicts=dict(
+                    zip(["sample_as_a", "sample_as_b"][: len(verdicts)], verdicts, strict=True)
+                ),
+                consistent=consistent,
+            ),
+        )

@@ -1,0 +1,304 @@
+"""Model calls for every family: cache, budget, per-endpoint limits, retries, usage and cost.
+
+Graders call :func:`chat` (judges) or :func:`embed` (embedding similarity) with an
+:class:`~graders.judge.endpoint.Endpoint` and a request. One :class:`ModelService` per run
+(per ``Runtime``) holds the clients, the reply cache and the budget; it is created on first use
+and closed with the grader. A call:
+
+1. returns the cached reply when there is one (no request, no spending);
+2. waits for a slot under the endpoint's ``concurrency`` (``ctx.runtime.limit``);
+3. refuses to start once the run's budget (tokens or dollars) is spent;
+4. retries 429s, 5xx, timeouts, dropped connections and malformed responses with exponential
+   backoff and jitter, obeying ``Retry-After``;
+5. records tokens and cost, and stores the reply in the cache.
+
+Per-run options come from ``Grader(settings={"models": {...}})`` (see :class:`ModelSettings`);
+the CLI's ``--no-cache``, ``--cache-ttl``, ``--budget-usd`` and ``--budget-tokens`` set them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from graders.core.context import Runtime
+from graders.core.errors import GradeFailure
+from graders.judge.backends import Backend, make_backend
+from graders.judge.cache import ReplyCache, default_cache_dir
+from graders.judge.calls import CallError, ChatReply, ChatRequest, EmbedReply, EmbedRequest
+from graders.judge.endpoint import Endpoint
+from graders.judge.retry import backoff_delay
+
+__all__ = ["CallOutcome", "ModelService", "ModelSettings", "Usage", "chat", "embed", "service"]
+
+log = logging.getLogger("graders.judge")
+
+SETTINGS_KEY = "models"
+CACHE_FILE = "model-calls.sqlite3"
+
+R = TypeVar("R", ChatReply, EmbedReply)
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """Per-run options of model calls (``Grader(settings={"models": {...}})``)."""
+
+    cache: bool = True
+    """Read and write the reply cache."""
+    cache_dir: str | None = None
+    """Where the cache lives; default: ``GRADERS_CACHE_DIR`` or the user cache dir."""
+    cache_ttl_s: float | None = None
+    """Ignore cached replies older than this."""
+    budget_usd: float | None = None
+    """Stop making calls once this many dollars are spent in the run."""
+    budget_tokens: int | None = None
+    """Stop making calls once this many tokens (prompt + completion) are spent in the run."""
+
+    @classmethod
+    def from_runtime(cls, runtime: Runtime) -> ModelSettings:
+        raw = runtime.settings.get(SETTINGS_KEY) or {}
+        if isinstance(raw, ModelSettings):
+            return raw
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise GradeFailure(
+                "config_error",
+                f"unknown settings['{SETTINGS_KEY}'] key {unknown[0]!r}; "
+                f"known: {', '.join(sorted(known))}",
+            )
+        return cls(**raw)
+
+
+@dataclass
+class Usage:
+    """What calls spent: requests sent, replies served from the cache, tokens, dollars."""
+
+    calls: int = 0
+    cached: int = 0
+    retries: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = 0.0
+    """None when some call's price is unknown (set ``endpoint.price``)."""
+
+    def add(self, other: Usage) -> None:
+        self.calls += other.calls
+        self.cached += other.cached
+        self.retries += other.retries
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        if self.cost_usd is None or other.cost_usd is None:
+            self.cost_usd = None
+        else:
+            self.cost_usd += other.cost_usd
+
+    def to_dict(self) -> dict[str, Any]:
+        cost = self.cost_usd
+        return {
+            "calls": self.calls,
+            "cached": self.cached,
+            "retries": self.retries,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "cost_usd": None if cost is None else round(cost, 8),
+        }
+
+
+@dataclass
+class CallOutcome(Generic[R]):
+    """A reply and what getting it spent."""
+
+    reply: R
+    usage: Usage = field(default_factory=Usage)
+
+
+class ModelService:
+    """The clients, reply cache and budget of one run."""
+
+    def __init__(self, settings: ModelSettings) -> None:
+        self.settings = settings
+        self.spent = Usage()
+        self._backends: dict[str, Backend] = {}
+        self._no_schema: set[tuple[str, str]] = set()
+        self._cache: ReplyCache | None = None
+        if settings.cache:
+            root = Path(settings.cache_dir) if settings.cache_dir else default_cache_dir()
+            self._cache = ReplyCache(root / CACHE_FILE, ttl_s=settings.cache_ttl_s)
+
+    @property
+    def cache(self) -> ReplyCache | None:
+        return self._cache
+
+    def _backend(self, endpoint: Endpoint) -> Backend:
+        key = endpoint.key()
+        backend = self._backends.get(key)
+        if backend is None:
+            try:
+                backend = self._backends[key] = make_backend(endpoint)
+            except CallError as exc:
+                raise GradeFailure(exc.kind, exc.message) from None
+        return backend
+
+    def _check_budget(self, endpoint: Endpoint) -> None:
+        s, spent = self.settings, self.spent
+        tokens = spent.prompt_tokens + spent.completion_tokens
+        if s.budget_tokens is not None and tokens >= s.budget_tokens:
+            raise GradeFailure(
+                "budget_exhausted",
+                f"budget_tokens={s.budget_tokens} reached ({tokens} tokens spent); no more calls",
+            )
+        if s.budget_usd is None:
+            return
+        if spent.cost_usd is None or (endpoint.price is None and endpoint.provider != "litellm"):
+            raise GradeFailure(
+                "budget_error",
+                f"budget_usd={s.budget_usd} needs each call's price: set endpoint.price",
+            )
+        if spent.cost_usd >= s.budget_usd:
+            raise GradeFailure(
+                "budget_exhausted",
+                f"budget_usd={s.budget_usd} reached (${spent.cost_usd:.4f} spent); no more calls",
+            )
+
+    async def call(
+        self,
+        runtime: Runtime,
+        endpoint: Endpoint,
+        cache_key: str,
+        send: Callable[[Backend, bool], Awaitable[R]],
+        load: Callable[[dict[str, Any]], R],
+        model: str,
+    ) -> CallOutcome[R]:
+        """The cached reply for ``cache_key``, or ``send`` under the limits, retried."""
+        cache = self._cache
+        if cache is not None:
+            hit = cache.get(cache_key)
+            if hit is not None:
+                try:
+                    return CallOutcome(load(hit), Usage(cached=1, cost_usd=0.0))
+                except TypeError:
+                    pass  # an entry of another shape: call again and overwrite it
+        backend = self._backend(endpoint)
+        limit = runtime.limit(f"models:{endpoint.key()}", endpoint.concurrency)
+        schema_key = (endpoint.key(), model)
+        retries = 0
+        while True:
+            use_schema = endpoint.structured_output and schema_key not in self._no_schema
+            try:
+                async with limit:
+                    # checked in the slot: at most `concurrency` calls overshoot the budget
+                    self._check_budget(endpoint)
+                    reply = await self._guarded(send(backend, use_schema), endpoint)
+                break
+            except CallError as exc:
+                if exc.unsupported_schema and use_schema:
+                    self._no_schema.add(schema_key)  # ask again without response_format
+                    continue
+                wait = exc.retry_after_s
+                if not exc.retryable or retries >= endpoint.max_retries:
+                    tries = f" (after {retries + 1} attempts)" if retries else ""
+                    raise GradeFailure(exc.kind, exc.message + tries) from None
+                if wait is not None and wait > endpoint.max_backoff_s:
+                    raise GradeFailure(
+                        exc.kind,
+                        f"{exc.message}; the server asks to retry after {wait:g}s, more than "
+                        f"max_backoff_s={endpoint.max_backoff_s:g}",
+                    ) from None
+                retries += 1
+                delay = backoff_delay(
+                    retries, base_s=endpoint.backoff_s, cap_s=endpoint.max_backoff_s, server_s=wait
+                )
+                log.info("retry %d in %.2fs: %s", retries, delay, exc.message)
+                await asyncio.sleep(delay)
+        usage = self._usage(endpoint, reply, retries)
+        self.spent.add(usage)
+        if cache is not None:
+            cache.put(cache_key, reply.to_dict())
+        return CallOutcome(reply, usage)
+
+    @staticmethod
+    async def _guarded(request: Awaitable[R], endpoint: Endpoint) -> R:
+        # the SDKs enforce request_timeout_s; this backstop also bounds a stuck connection pool
+        try:
+            async with asyncio.timeout(endpoint.request_timeout_s * 1.5 + 1):
+                return await request
+        except TimeoutError:
+            raise CallError(
+                f"request timed out after {endpoint.request_timeout_s:g}s",
+                kind="timeout",
+                retryable=True,
+            ) from None
+
+    @staticmethod
+    def _usage(endpoint: Endpoint, reply: ChatReply | EmbedReply, retries: int) -> Usage:
+        completion = reply.completion_tokens if isinstance(reply, ChatReply) else 0
+        cost = reply.cost_usd
+        if cost is None and endpoint.price is not None:
+            cost = endpoint.price.cost(reply.prompt_tokens, completion)
+        return Usage(
+            calls=1,
+            retries=retries,
+            prompt_tokens=reply.prompt_tokens,
+            completion_tokens=completion,
+            cost_usd=cost,
+        )
+
+    async def aclose(self) -> None:
+        backends = list(self._backends.values())
+        self._backends.clear()
+        for backend in backends:
+            await backend.aclose()
+        if self._cache is not None:
+            self._cache.close()
+
+
+def service(runtime: Runtime) -> ModelService:
+    """The run's model service, created on first use and closed with the grader."""
+    return runtime.resource(
+        "models:service", lambda: ModelService(ModelSettings.from_runtime(runtime))
+    )
+
+
+def _endpoint_id(endpoint: Endpoint) -> str:
+    return f"{endpoint.provider}|{endpoint.resolved_base_url() or ''}"
+
+
+async def chat(
+    runtime: Runtime, endpoint: Endpoint, request: ChatRequest
+) -> CallOutcome[ChatReply]:
+    """One chat completion through the run's service (cached, limited, retried, counted)."""
+
+    async def send(backend: Backend, schema: bool) -> ChatReply:
+        return await backend.chat(request, schema=schema, timeout_s=endpoint.request_timeout_s)
+
+    return await service(runtime).call(
+        runtime,
+        endpoint,
+        request.cache_key(_endpoint_id(endpoint)),
+        send,
+        ChatReply.from_dict,
+        request.model,
+    )
+
+
+async def embed(
+    runtime: Runtime, endpoint: Endpoint, request: EmbedRequest
+) -> CallOutcome[EmbedReply]:
+    """Embeddings of ``request.texts`` through the run's service (cached, limited, retried)."""
+
+    async def send(backend: Backend, schema: bool) -> EmbedReply:
+        return await backend.embed(request, timeout_s=endpoint.request_timeout_s)
+
+    return await service(runtime).call(
+        runtime,
+        endpoint,
+        request.cache_key(_endpoint_id(endpoint)),
+        send,
+        EmbedReply.from_dict,
+        request.model,
+    )
