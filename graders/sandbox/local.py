@@ -1,0 +1,201 @@
+"""The local backend: programs run in this host's bubblewrap slots.
+
+A session holds one slot for one submission: the program is written to the slot's work
+directory once, compiled once (the binary is cached by a hash of compiler command and source, so
+the same submission never compiles twice), and every test is one run in that sandbox. Python
+runs fork the slot's warm worker (``mode: warm``) or start a fresh interpreter (``mode: cold``);
+other languages exec their program. Each run sets the slot's memory cgroup to the run's limit
+and reads the cgroup's OOM-kill counter afterwards: that counter, not a guess from an exit
+status, is what makes a memory verdict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from graders.sandbox.languages import PYTHON, Language, which
+from graders.sandbox.limits import COMPILE_LIMITS, Limits
+from graders.sandbox.pool import SlotPool
+from graders.sandbox.probe import HostSupport
+from graders.sandbox.runs import Mode, Outcome, Task
+from graders.sandbox.slot import Slot, SlotBroken, SlotConfig
+
+__all__ = ["LocalBackend", "LocalSession"]
+
+_MB = 1 << 20
+_HEADROOM = 32 * _MB  # the worker's own allocations after it joined the group
+_GRACE_S = 5.0  # how long past a run's deadline the host waits for the worker's answer
+_CACHE_BYTES = 64 * _MB
+
+
+class LocalBackend:
+    """Runs sessions in a pool of local sandbox slots."""
+
+    def __init__(
+        self, host: HostSupport, *, slots: int, scratch_mb: int, use_cgroup: bool = True
+    ) -> None:
+        self.host = host
+        self.pool = SlotPool(SlotConfig(host, scratch_mb=scratch_mb, use_cgroup=use_cgroup), slots)
+        self._builds: OrderedDict[str, tuple[Outcome, bytes]] = OrderedDict()
+        self._build_bytes = 0
+
+    @asynccontextmanager
+    async def session(
+        self, language: Language, source: str, *, limits: Limits, mode: Mode
+    ) -> AsyncIterator[LocalSession]:
+        async with self.pool.slot() as slot:
+            session = LocalSession(self, slot, language, source, limits, mode)
+            await session.write_program()
+            yield session
+
+    async def aclose(self) -> None:
+        await self.pool.aclose()
+
+    def cached_build(self, key: str) -> tuple[Outcome, bytes] | None:
+        hit = self._builds.get(key)
+        if hit is not None:
+            self._builds.move_to_end(key)
+        return hit
+
+    def remember_build(self, key: str, outcome: Outcome, binary: bytes) -> None:
+        self._builds[key] = (outcome, binary)
+        self._build_bytes += len(binary)
+        while self._build_bytes > _CACHE_BYTES and len(self._builds) > 1:
+            _, (_, old) = self._builds.popitem(last=False)
+            self._build_bytes -= len(old)
+
+
+class LocalSession:
+    """One program in one slot."""
+
+    def __init__(
+        self,
+        backend: LocalBackend,
+        slot: Slot,
+        language: Language,
+        source: str,
+        limits: Limits,
+        mode: Mode,
+    ) -> None:
+        self.backend, self.slot, self.language = backend, slot, language
+        self.source, self.limits, self.mode = source, limits, mode
+        self.isolation = slot.isolation
+        self._binary: bytes | None = None
+
+    def _argv(self, argv: tuple[str, ...]) -> list[str]:
+        python = self.backend.host.python
+        assert python is not None
+        out = []
+        for part in argv:
+            if part == PYTHON:
+                out.append(python)
+            elif "/" not in part:
+                out.append(which(part) or part)
+            else:
+                out.append(part)
+        return out
+
+    async def write_program(self) -> None:
+        files: list[dict[str, Any]] = [{"name": self.language.source_file, "mode": 0o644}]
+        blobs = [self.source.encode()]
+        await self._call({"op": "files", "files": files}, blobs, timeout=30.0)
+
+    async def compile(self) -> Outcome | None:
+        lang = self.language
+        if lang.compile is None or lang.binary is None:
+            return None
+        argv = self._argv(lang.compile)
+        key = hashlib.sha256("\0".join([*argv, self.source]).encode()).hexdigest()
+        hit = self.backend.cached_build(key)
+        if hit is not None:
+            outcome, binary = hit
+            if binary:
+                files = [
+                    {"name": lang.source_file, "mode": 0o644},
+                    {"name": lang.binary, "mode": 0o755},
+                ]
+                await self._call(
+                    {"op": "files", "files": files}, [self.source.encode(), binary], timeout=30.0
+                )
+            return outcome
+        collect = {"from": f"/tmp/{lang.binary}", "to": lang.binary}
+        outcome, extra = await self._run(argv, None, COMPILE_LIMITS, cwd="/work", collect=collect)
+        binary = extra[0] if extra and outcome.clean_exit else b""
+        if outcome.error is None:
+            self.backend.remember_build(key, outcome, binary)
+        return outcome
+
+    async def run(self, task: Task) -> Outcome:
+        lang = self.language
+        if lang.warm and self.mode == "warm":  # fork the warm worker: it runs the task itself
+            argv, drive = None, True
+        elif lang.warm and task.kind != "script":  # a fresh interpreter runs the driver
+            argv, drive = self._argv((PYTHON, "-I")), True
+        else:  # exactly the language's command, as a person would run it
+            argv, drive = self._argv(lang.run), False
+        outcome, _ = await self._run(argv, task, self.limits, drive=drive)
+        return outcome
+
+    async def _run(
+        self,
+        argv: list[str] | None,
+        task: Task | None,
+        limits: Limits,
+        *,
+        drive: bool = True,
+        cwd: str = "/work",
+        collect: dict[str, str] | None = None,
+    ) -> tuple[Outcome, list[bytes]]:
+        memory_cgroup = self.slot.group is not None
+        stdin = task.stdin if task is not None else None
+        header: dict[str, Any] = {
+            "op": "run",
+            "argv": argv,
+            "task": task.payload(f"/work/{self.language.source_file}") if task and drive else None,
+            "stdin": 0 if stdin is not None else None,
+            "rlimits": limits.rlimits(memory=not memory_cgroup),
+            "cpu_s": limits.cpu_s,
+            "wall_s": limits.deadline_s,
+            "caps": limits.caps(),
+            "cwd": cwd,
+            "collect": collect,
+        }
+        blobs = [stdin] if stdin is not None else []
+        group = self.slot.group
+        if group is not None:
+            group.set_memory(limits.memory_mb * _MB + len(stdin or b"") + _HEADROOM)
+            group.set_pids(limits.processes + 1)
+        before = self.slot.oom_kills()
+        timeout = limits.deadline_s + _GRACE_S + len(stdin or b"") / (50 * _MB)
+        try:
+            answer, out = await self._call(header, blobs, timeout=timeout)
+        except SlotBroken as exc:
+            return Outcome(error=str(exc)), []
+        outcome = Outcome(
+            exit_code=answer.get("exit"),
+            signal=answer.get("signal"),
+            limit=answer.get("killed"),
+            cpu_s=float(answer.get("cpu_s", 0.0)),
+            wall_s=float(answer.get("wall_s", 0.0)),
+            peak_kb=answer.get("maxrss_kb"),
+            stdout=out[0] if out else b"",
+            stderr=out[1] if len(out) > 1 else b"",
+            result=out[2] if len(out) > 2 else b"",
+            error=answer.get("setup_error"),
+        )
+        if outcome.error is not None:
+            outcome.error = f"the sandbox could not start the program: {outcome.error}"
+        elif self.slot.oom_kills() > before:
+            outcome.limit = "memory"
+        elif outcome.limit is None and outcome.cpu_s > limits.cpu_s:
+            outcome.limit = "cpu"
+        return outcome, out[3:]
+
+    async def _call(
+        self, header: dict[str, Any], blobs: list[bytes], *, timeout: float
+    ) -> tuple[dict[str, Any], list[bytes]]:
+        return await self.slot.call(header, blobs, timeout=timeout)

@@ -1,0 +1,246 @@
+"""Running a Python program the way ``python3 solution.py`` would, plus the test drivers.
+
+Used in a forked child of the warm worker (the interpreter and common modules are already
+loaded) and by the cold entry point (a fresh interpreter). A task is one of:
+
+* ``script``: run the program as ``__main__`` (stdin/stdout tests);
+* ``call``: run the program, call ``fn_name(*args)`` (or ``Solution().fn_name``) and write the
+  return value to the result channel (fd 3) with the codec; the grader compares it;
+* ``assert``: run the program and the test's steps: ``eval`` steps write a value for the grader to
+  compare, ``exec`` steps run an assert whose comparisons only accept built-in values; after the
+  last step a per-run marker is written, so exiting early can never pass;
+* ``grade``: OpenAI's python grader: run ``source`` and write ``grade(sample, item)``.
+
+Records on the result channel are JSON lines. Nothing here compares anything with an expected
+value: expected outputs never enter the sandbox.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import io
+import json
+import os
+import sys
+import traceback
+import types
+from collections.abc import Callable
+from typing import Any, NoReturn
+
+from . import codec
+
+__all__ = ["exit_like_python", "main", "run_task"]
+
+RESULT_FD = 3
+_PRISTINE_BUILTINS = dict(builtins.__dict__)
+_PLAIN_TYPES = (bool, int, float, complex, str, bytes, type(None))
+
+
+def emit(record: dict[str, Any]) -> None:
+    """Write one record line to the result channel."""
+    data = (json.dumps(record, separators=(",", ":")) + "\n").encode()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(RESULT_FD, view) :]
+
+
+def _fresh_stdio() -> None:
+    """New sys.std* objects on fds 0-2, configured as a fresh interpreter would configure them."""
+    old_out = sys.__stdout__
+    encoding = getattr(old_out, "encoding", None) or "utf-8"
+    errors = getattr(old_out, "errors", None) or "strict"
+    streams = {
+        "stdin": io.TextIOWrapper(
+            io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding=encoding, errors=errors
+        ),
+        "stdout": io.TextIOWrapper(
+            io.BufferedWriter(io.FileIO(1, "w", closefd=False)), encoding=encoding, errors=errors
+        ),
+        "stderr": io.TextIOWrapper(
+            io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
+            encoding=encoding,
+            errors="backslashreplace",
+            line_buffering=True,
+        ),
+    }
+    for name, stream in streams.items():
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
+
+
+def exit_like_python(code: int) -> NoReturn:
+    """Finish as the interpreter does: join threads, run atexit hooks, flush, then exit."""
+    import atexit
+    import threading
+
+    with contextlib.suppress(BaseException):  # a broken thread must not change the exit code
+        threading._shutdown()  # type: ignore[attr-defined]
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BaseException:
+            code = code or 120  # what CPython exits with when flushing stdout fails
+    os._exit(code)
+
+
+def _exit_code(exc: SystemExit) -> int:
+    code = exc.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _run(func: Callable[[], None]) -> NoReturn:
+    """Run ``func`` with Python's top-level handling of SystemExit and uncaught exceptions."""
+    try:
+        func()
+    except SystemExit as exc:
+        exit_like_python(_exit_code(exc))
+    except BaseException as exc:  # the program's own error: report it as Python would
+        traceback.print_exception(exc)
+        exit_like_python(1)
+    exit_like_python(0)
+
+
+def _load_program(path: str, name: str) -> dict[str, Any]:
+    with open(path, "rb") as fh:
+        source = fh.read()
+    code = compile(source, path, "exec", dont_inherit=True)
+    module = types.ModuleType(name)
+    module.__file__ = path
+    module.__builtins__ = builtins  # type: ignore[attr-defined]
+    sys.modules[name] = module
+    namespace = module.__dict__
+    exec(code, namespace)
+    return namespace
+
+
+def _prepare(path: str) -> None:
+    _fresh_stdio()
+    sys.argv = [path]
+    for entry in ("/opt/graders",):
+        while entry in sys.path:
+            sys.path.remove(entry)
+    if "random" in sys.modules:
+        sys.modules["random"].seed()  # a fork inherits the worker's generator state
+    main = types.ModuleType("__main__")
+    main.__builtins__ = builtins  # type: ignore[attr-defined]
+    sys.modules["__main__"] = main
+
+
+def plain(value: Any, depth: int = 0) -> Any:
+    """``value`` itself if it is made of exact built-in types only, else a TypeError."""
+    kind = type(value)
+    if kind in _PLAIN_TYPES:
+        return value
+    if depth < codec.MAX_DEPTH and kind in (list, tuple, set, frozenset):
+        for item in value:
+            plain(item, depth + 1)
+        return value
+    if depth < codec.MAX_DEPTH and kind is dict:
+        for key, item in value.items():
+            plain(key, depth + 1)
+            plain(item, depth + 1)
+        return value
+    raise TypeError(f"an assert compared a {kind.__qualname__} object, not a built-in value")
+
+
+def truth(value: Any) -> bool:
+    """The truth of an assert's condition, refusing objects that define their own truth."""
+    return bool(plain(value))
+
+
+def _step_globals(namespace: dict[str, Any], code: types.CodeType) -> dict[str, Any]:
+    """The program's names, with built-in names the step uses meaning the real built-ins."""
+    scope = dict(namespace)
+    scope["__builtins__"] = dict(_PRISTINE_BUILTINS)
+    scope["__plain__"], scope["__truth__"] = plain, truth
+    for name in code.co_names:
+        if name in _PRISTINE_BUILTINS:
+            scope[name] = _PRISTINE_BUILTINS[name]
+    return scope
+
+
+def _call(task: dict[str, Any], namespace: dict[str, Any]) -> None:
+    name = task["fn_name"]
+    target: Any = None
+    solution = namespace.get("Solution")
+    if isinstance(solution, type):
+        target = getattr(solution(), name, None)
+    if target is None:
+        target = namespace.get(name)
+    if not callable(target):
+        raise NameError(f"the program defines no function {name!r}")
+    value = target(*task["args"])
+    try:
+        emit({"value": codec.to_json(value)})
+    except codec.Unserializable as exc:
+        emit({"unserializable": str(exc)})
+
+
+def _asserts(task: dict[str, Any], namespace: dict[str, Any]) -> None:
+    for index, step in enumerate(task["steps"]):
+        if "eval" in step:
+            code = compile(step["eval"], "<test>", "eval", dont_inherit=True)
+            value = eval(code, _step_globals(namespace, code))
+            try:
+                emit({"step": index, "value": codec.to_json(value)})
+            except codec.Unserializable as exc:
+                emit({"step": index, "unserializable": str(exc)})
+        else:
+            code = compile(step["exec"], "<test>", "exec", dont_inherit=True)
+            try:
+                exec(code, _step_globals(namespace, code))
+            except AssertionError as exc:
+                emit({"step": index, "failed": str(exc)})
+                raise
+            emit({"step": index, "ok": True})
+    emit({"marker": task["marker"]})
+
+
+def _grade(task: dict[str, Any], namespace: dict[str, Any]) -> None:
+    grade = namespace.get("grade")
+    if not callable(grade):
+        raise NameError("the grader source defines no function 'grade'")
+    value = grade(task["sample"], task["item"])
+    try:
+        emit({"value": codec.to_json(value)})
+    except codec.Unserializable as exc:
+        emit({"unserializable": str(exc)})
+
+
+def run_task(task: dict[str, Any]) -> NoReturn:
+    """Run one task in this (confined) process and exit with the program's exit status."""
+    path = task.get("path", "/work/solution.py")
+    _prepare(path)
+    kind = task["kind"]
+
+    def body() -> None:
+        if kind == "script":
+            _load_program(path, "__main__")
+            return
+        namespace = _load_program(path, "solution")
+        if kind == "call":
+            _call(task, namespace)
+        elif kind == "assert":
+            if task.get("setup"):
+                exec(compile(task["setup"], "<setup>", "exec", dont_inherit=True), namespace)
+            _asserts(task, namespace)
+        elif kind == "grade":
+            _grade(task, namespace)
+        else:
+            raise ValueError(f"unknown task kind {kind!r}")
+
+    _run(body)
+
+
+def main() -> NoReturn:
+    """The cold entry point: a fresh interpreter runs the task in the file named by argv[1]."""
+    with open(sys.argv[1], "rb") as fh:
+        task = json.load(fh)
+    run_task(task)

@@ -1,0 +1,232 @@
+"""One sandbox slot: a bubblewrap sandbox whose PID 1 is the worker, and the channel to it.
+
+The slot is started with ``vfork``/``exec`` (asyncio's subprocess), never a ``fork`` of the
+grading process, whose size would make every fork slow. Once bubblewrap reports the worker's
+PID, the slot moves it into the slot's cgroup and sends ``init``. Requests are framed on the
+worker's stdin/stdout; a request that outlives its deadline, a worker that dies or answers
+nonsense marks the slot broken, and a broken slot is killed whole (a SIGKILL to its PID 1 ends
+every process in its namespace) and replaced.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+from dataclasses import dataclass
+from typing import Any
+
+from graders.sandbox import bwrap, cgroups
+from graders.sandbox.payload import protocol
+from graders.sandbox.probe import HostSupport
+from graders.sandbox.uids import UidLease, lease_uid
+
+__all__ = ["PREIMPORT", "Slot", "SlotBroken", "SlotConfig"]
+
+PREIMPORT: tuple[str, ...] = (
+    "array", "ast", "bisect", "collections", "copy", "dataclasses", "datetime", "decimal",
+    "fractions", "functools", "heapq", "io", "itertools", "json", "math", "operator",
+    "queue", "random", "re", "statistics", "string", "sys", "threading", "time",
+    "traceback", "typing",
+)  # fmt: skip
+"""Modules the warm worker imports once, so runs that import them pay nothing."""
+
+_START_TIMEOUT_S = 30.0
+_STDERR_TAIL = 4096
+
+
+class SlotBroken(Exception):
+    """The slot failed (died, hung or spoke nonsense): a sandbox error, never a verdict."""
+
+
+@dataclass(frozen=True)
+class SlotConfig:
+    """What every slot of a pool shares."""
+
+    host: HostSupport
+    scratch_mb: int = 64
+    use_cgroup: bool = True
+    preimport: tuple[str, ...] = PREIMPORT
+
+
+class Slot:
+    """A running sandbox and its worker."""
+
+    def __init__(self, config: SlotConfig, name: str) -> None:
+        self.config = config
+        self.name = name
+        self.proc: asyncio.subprocess.Process | None = None
+        self.worker_pidfd: int | None = None
+        self.group: cgroups.SlotGroup | None = None
+        self.uid: UidLease | None = None
+        self.broken = False
+        self.info: dict[str, Any] = {}
+        self._stderr = bytearray()
+        self._stderr_task: asyncio.Task[None] | None = None
+
+    @property
+    def isolation(self) -> str:
+        """The layers this slot's runs actually get (see :mod:`graders.sandbox.probe`)."""
+        layers = ["bwrap", "uid" if self.config.host.privileged else "userns"]
+        layers.append(f"cgroup-v{self.group.version}" if self.group is not None else "rlimits")
+        if self.info.get("seccomp"):
+            layers.append("seccomp")
+        return "+".join(layers)
+
+    async def start(self) -> None:
+        host = self.config.host
+        assert host.bwrap is not None and host.python is not None
+        try:
+            if host.privileged:
+                self.uid = lease_uid()
+            if self.config.use_cgroup and host.cgroup is not None:
+                self.group = host.cgroup.group(f"{os.getpid()}-{self.name}")
+            info_r, info_w = os.pipe2(os.O_CLOEXEC)
+            argv = bwrap.command(
+                bwrap=host.bwrap,
+                python=host.python,
+                scratch_mb=self.config.scratch_mb,
+                privileged=host.privileged,
+                info_fd=info_w,
+            )
+            try:
+                self.proc = await asyncio.create_subprocess_exec(
+                    *argv,
+                    stdin=asyncio.subprocess.PIPE,
+                    stdout=asyncio.subprocess.PIPE,
+                    stderr=asyncio.subprocess.PIPE,
+                    pass_fds=(info_w,),
+                    start_new_session=True,
+                )
+            finally:
+                os.close(info_w)
+            self._stderr_task = asyncio.create_task(self._keep_stderr())
+            async with asyncio.timeout(_START_TIMEOUT_S):
+                info = await _read_json(info_r)
+            pid = int(info["child-pid"])
+            self.worker_pidfd = os.pidfd_open(pid)
+            if self.group is not None:
+                self.group.join(pid)
+            uid = self.uid.uid if self.uid is not None else None
+            init = {
+                "op": "init",
+                "uid": uid,
+                "gid": uid,
+                "seccomp": host.seccomp,
+                "preimport": list(self.config.preimport),
+            }
+            self.info, _ = await self.call(init, [], timeout=_START_TIMEOUT_S)
+        except (OSError, KeyError, ValueError, TimeoutError) as exc:
+            await self.close()
+            raise SlotBroken(f"starting the sandbox failed: {exc}{self._tail()}") from None
+
+    async def call(
+        self, header: dict[str, Any], blobs: list[bytes], *, timeout: float
+    ) -> tuple[dict[str, Any], list[bytes]]:
+        """Send one request and wait (at most ``timeout`` seconds) for its answer."""
+        proc = self.proc
+        if proc is None or proc.stdin is None or proc.stdout is None or self.broken:
+            raise SlotBroken("the sandbox is not running")
+        try:
+            async with asyncio.timeout(timeout):
+                proc.stdin.write(protocol.encode(header, blobs))
+                await proc.stdin.drain()
+                prefix = await proc.stdout.readexactly(protocol.PREFIX.size)
+                head_len, blob_len = protocol.decode_header(prefix)
+                raw = await proc.stdout.readexactly(head_len)
+                body = await proc.stdout.readexactly(blob_len)
+            answer, out = protocol.split(raw, body)
+        except TimeoutError:
+            self.broken = True
+            raise SlotBroken(f"the sandbox did not answer within {timeout:.1f} s") from None
+        except (OSError, asyncio.IncompleteReadError, protocol.FrameError) as exc:
+            self.broken = True
+            await asyncio.sleep(0.05)  # let the stderr reader catch the worker's last words
+            raise SlotBroken(f"the sandbox died: {type(exc).__name__}{self._tail()}") from None
+        if "error" in answer:
+            self.broken = True
+            raise SlotBroken(f"the sandbox worker failed: {answer['error']}")
+        return answer, out
+
+    def oom_kills(self) -> int:
+        return self.group.oom_kills() if self.group is not None else 0
+
+    def kill_now(self) -> None:
+        """Kill the sandbox synchronously (its PID 1, and with it every process inside)."""
+        if self.worker_pidfd is not None:
+            with contextlib.suppress(OSError):
+                signal.pidfd_send_signal(self.worker_pidfd, signal.SIGKILL)
+        if self.proc is not None and self.proc.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.kill()
+
+    async def close(self) -> None:
+        """Kill the sandbox, reap it, remove its cgroup and give its uid back."""
+        self.broken = True
+        self.kill_now()
+        if self.proc is not None:
+            with contextlib.suppress(ProcessLookupError):
+                await self.proc.wait()
+        if self._stderr_task is not None:
+            self._stderr_task.cancel()
+        if self.worker_pidfd is not None:
+            os.close(self.worker_pidfd)
+            self.worker_pidfd = None
+        if self.group is not None:
+            for _ in range(100):
+                self.group.kill()
+                if self.group.remove():
+                    break
+                await asyncio.sleep(0.01)
+            self.group = None
+        if self.uid is not None:
+            self.uid.release()
+            self.uid = None
+
+    async def _keep_stderr(self) -> None:
+        assert self.proc is not None and self.proc.stderr is not None
+        while chunk := await self.proc.stderr.read(4096):
+            self._stderr += chunk
+            del self._stderr[:-_STDERR_TAIL]
+
+    def _tail(self) -> str:
+        text = self._stderr.decode(errors="replace").strip()
+        return f" ({text.splitlines()[-1]})" if text else ""
+
+
+async def _read_json(fd: int) -> dict[str, Any]:
+    """Read bubblewrap's --info-fd document from a non-blocking pipe."""
+    loop = asyncio.get_running_loop()
+    os.set_blocking(fd, False)
+    data = bytearray()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def readable() -> None:
+        try:
+            chunk = os.read(fd, 4096)
+        except BlockingIOError:
+            return
+        data.extend(chunk)
+        if (not chunk or _complete(data)) and not done.done():
+            done.set_result(None)
+
+    loop.add_reader(fd, readable)
+    try:
+        await done
+    finally:
+        loop.remove_reader(fd)
+        os.close(fd)
+    parsed = json.loads(data)
+    if not isinstance(parsed, dict):
+        raise ValueError("bubblewrap's info is not an object")
+    return parsed
+
+
+def _complete(data: bytearray) -> bool:
+    try:
+        json.loads(data)
+    except ValueError:
+        return False
+    return True
