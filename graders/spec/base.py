@@ -135,6 +135,14 @@ class GraderSpec(BaseModel):
         for _, child in self.children():
             yield from child.walk()
 
+    def environment_problems(self) -> list[str]:
+        """What this node needs from the host that is missing; checked when a grader is loaded.
+
+        A type that depends on the machine (a sandbox, a system tool) overrides this so that a
+        grader that cannot run here fails at load, with every reason, instead of at grading.
+        """
+        return []
+
     # -- grading ----------------------------------------------------------------------------------
 
     async def grade(self, ctx: GradeContext) -> Result:

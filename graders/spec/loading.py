@@ -42,6 +42,8 @@ def _requirement_problems(spec: GraderSpec, keys: Keys, source: Source) -> list[
                 keys, f"grader type {spec.type!r} needs {', '.join(map(repr, missing))}{extra}"
             )
         )
+    else:
+        out.extend(source.problem(keys, message) for message in spec.environment_problems())
     for child_keys, child in spec.children():
         out.extend(_requirement_problems(child, (*keys, *child_keys), source))
     return out
