@@ -43,6 +43,7 @@ BUILTIN_MODULES: tuple[str, ...] = (
     "graders.checks.similarity",
     "graders.checks.ifeval",
     "graders.checks.math",
+    "graders.checks.code",
 )
 """Modules whose import registers the built-in grader types."""
 

@@ -16,11 +16,24 @@ from typing import Any, Literal, Protocol
 from graders.sandbox.languages import Language
 from graders.sandbox.limits import Limits
 
-__all__ = ["Backend", "LimitKind", "Mode", "Outcome", "Session", "Task", "TaskKind"]
+__all__ = [
+    "Backend",
+    "LimitKind",
+    "Mode",
+    "Outcome",
+    "SandboxError",
+    "Session",
+    "Task",
+    "TaskKind",
+]
 
 TaskKind = Literal["script", "call", "assert", "grade"]
 Mode = Literal["warm", "cold"]
 LimitKind = Literal["cpu", "wall", "memory", "stdout", "stderr", "result", "compile"]
+
+
+class SandboxError(Exception):
+    """A backend could not run a program at all (a sandbox error, never a verdict)."""
 
 
 @dataclass(frozen=True)

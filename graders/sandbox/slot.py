@@ -21,6 +21,7 @@ from typing import Any
 from graders.sandbox import bwrap, cgroups
 from graders.sandbox.payload import protocol
 from graders.sandbox.probe import HostSupport
+from graders.sandbox.runs import SandboxError
 from graders.sandbox.uids import UidLease, lease_uid
 
 __all__ = ["PREIMPORT", "Slot", "SlotBroken", "SlotConfig"]
@@ -37,7 +38,7 @@ _START_TIMEOUT_S = 30.0
 _STDERR_TAIL = 4096
 
 
-class SlotBroken(Exception):
+class SlotBroken(SandboxError):
     """The slot failed (died, hung or spoke nonsense): a sandbox error, never a verdict."""
 
 

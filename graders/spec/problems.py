@@ -21,9 +21,7 @@ from graders.spec.source import Keys, Source
 
 __all__ = ["PLANNED_TYPES", "TAG_FIELDS", "did_you_mean", "problems_from_validation"]
 
-PLANNED_TYPES: dict[str, str] = {
-    "python": "the code-execution family",
-}
+PLANNED_TYPES: dict[str, str] = {}
 """OpenAI grader types that this version of graders does not implement yet, and who will."""
 
 TAG_FIELDS: dict[str, tuple[str, Callable[[], Mapping[str, type[BaseModel]]]]] = {}

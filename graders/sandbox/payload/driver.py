@@ -155,15 +155,21 @@ def truth(value: Any) -> bool:
     return bool(plain(value))
 
 
-def _step_globals(namespace: dict[str, Any], code: types.CodeType) -> dict[str, Any]:
-    """The program's names, with built-in names the step uses meaning the real built-ins."""
+def _step_scope(namespace: dict[str, Any]) -> dict[str, Any]:
+    """The assert steps' globals: the program's names, the pristine built-ins and the guards."""
     scope = dict(namespace)
     scope["__builtins__"] = dict(_PRISTINE_BUILTINS)
     scope["__plain__"], scope["__truth__"] = plain, truth
+    return scope
+
+
+def _compile_step(source: str, mode: str, scope: dict[str, Any]) -> types.CodeType:
+    """Compile a step; built-in names it uses mean the real built-ins, whatever the program did."""
+    code = compile(source, "<test>", mode, dont_inherit=True)
     for name in code.co_names:
         if name in _PRISTINE_BUILTINS:
             scope[name] = _PRISTINE_BUILTINS[name]
-    return scope
+    return code
 
 
 def _call(task: dict[str, Any], namespace: dict[str, Any]) -> None:
@@ -184,18 +190,18 @@ def _call(task: dict[str, Any], namespace: dict[str, Any]) -> None:
 
 
 def _asserts(task: dict[str, Any], namespace: dict[str, Any]) -> None:
+    scope = _step_scope(namespace)
     for index, step in enumerate(task["steps"]):
         if "eval" in step:
-            code = compile(step["eval"], "<test>", "eval", dont_inherit=True)
-            value = eval(code, _step_globals(namespace, code))
+            value = eval(_compile_step(step["eval"], "eval", scope), scope)
             try:
                 emit({"step": index, "value": codec.to_json(value)})
             except codec.Unserializable as exc:
                 emit({"step": index, "unserializable": str(exc)})
         else:
-            code = compile(step["exec"], "<test>", "exec", dont_inherit=True)
+            code = _compile_step(step["exec"], "exec", scope)
             try:
-                exec(code, _step_globals(namespace, code))
+                exec(code, scope)
             except AssertionError as exc:
                 emit({"step": index, "failed": str(exc)})
                 raise

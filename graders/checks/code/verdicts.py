@@ -1,0 +1,213 @@
+"""Per-test verdicts: how a run ended, then (if it ended cleanly) whether its answer is right.
+
+Codes: ``AC`` accepted, ``WA`` wrong answer, ``TLE`` time limit (CPU time, or the wall-clock
+deadline for programs that sleep), ``MLE`` memory limit (the cgroup's OOM kill, or Python's
+MemoryError), ``RE`` runtime error (non-zero exit or a signal), ``OLE`` output limit (stdout,
+stderr, result channel or file size caps), ``CE`` compile error, ``SE`` sandbox error: the
+sandbox itself failed, so the test has no verdict and the grader abstains rather than score 0.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from graders.checks.code.cases import TestCase
+from graders.checks.code.compare import CompareMode, as_json, compare_output, compare_values, short
+from graders.sandbox.limits import Limits
+from graders.sandbox.payload import codec
+from graders.sandbox.runs import Outcome
+
+__all__ = ["Judged", "Verdict", "classify", "judge", "read_records"]
+
+
+class Verdict(StrEnum):
+    AC = "AC"
+    WA = "WA"
+    TLE = "TLE"
+    MLE = "MLE"
+    RE = "RE"
+    OLE = "OLE"
+    CE = "CE"
+    SE = "SE"
+
+    @property
+    def meaning(self) -> str:
+        return _MEANING[self]
+
+
+_MEANING = {
+    Verdict.AC: "accepted",
+    Verdict.WA: "wrong answer",
+    Verdict.TLE: "time limit exceeded",
+    Verdict.MLE: "memory limit exceeded",
+    Verdict.RE: "runtime error",
+    Verdict.OLE: "output limit exceeded",
+    Verdict.CE: "compile error",
+    Verdict.SE: "sandbox error",
+}
+
+
+@dataclass(frozen=True)
+class Judged:
+    """A verdict and the one line that explains it."""
+
+    verdict: Verdict
+    message: str
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+def last_line(data: bytes) -> str:
+    """The last non-empty line of a stream (the error of a traceback), for messages."""
+    lines = data.decode(errors="replace").strip().splitlines()
+    return lines[-1].strip() if lines else ""
+
+
+def classify(outcome: Outcome, limits: Limits) -> Judged | None:
+    """The verdict decided by how the run ended, or None when it exited cleanly."""
+    if outcome.error is not None:
+        return Judged(Verdict.SE, outcome.error)
+    limit = outcome.limit
+    if limit == "compile":
+        return Judged(Verdict.CE, last_line(outcome.stderr) or "the program did not compile")
+    if limit == "cpu" or outcome.signal == signal.SIGXCPU:
+        return Judged(Verdict.TLE, f"used {outcome.cpu_s:.2f} s of CPU (limit {limits.cpu_s:g} s)")
+    if limit == "wall":
+        return Judged(Verdict.TLE, f"still running after {limits.deadline_s:g} s of wall time")
+    if limit == "memory":
+        return Judged(Verdict.MLE, f"killed for using more than {limits.memory_mb} MB")
+    if limit in ("stdout", "stderr", "result"):
+        cap = {"stdout": limits.stdout_mb, "stderr": limits.stderr_mb}.get(limit, 16)
+        return Judged(Verdict.OLE, f"wrote more than {cap:g} MB to {limit}")
+    if outcome.signal == signal.SIGXFSZ:
+        return Judged(Verdict.OLE, f"wrote a file larger than {limits.file_size_mb} MB")
+    error = last_line(outcome.stderr)
+    if outcome.exit_code not in (0, None) and error.startswith("MemoryError"):
+        return Judged(Verdict.MLE, f"MemoryError (limit {limits.memory_mb} MB)")
+    if outcome.signal is not None:
+        return Judged(Verdict.RE, f"killed by {_signal_name(outcome.signal)}")
+    if outcome.exit_code != 0:
+        detail = f": {short(error, 120)}" if error else ""
+        return Judged(Verdict.RE, f"exit code {outcome.exit_code}{detail}")
+    return None
+
+
+def read_records(data: bytes) -> list[dict[str, Any]] | None:
+    """The driver's JSON-line records, or None when the channel holds anything else."""
+    records = []
+    for line in data.splitlines():
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(record, dict):
+            return None
+        records.append(record)
+    return records
+
+
+def _value(record: dict[str, Any]) -> tuple[bool, Any, str]:
+    """(ok, decoded value, message when not ok) of a value record."""
+    if "unserializable" in record:
+        return False, None, f"returned {record['unserializable']}, not a built-in value"
+    try:
+        return True, codec.from_json(record.get("value")), ""
+    except (ValueError, RecursionError):
+        return False, None, "returned a value the grader could not read"
+
+
+def _judge_call(test: TestCase, records: list[dict[str, Any]], tol: float | None) -> Judged:
+    values = [r for r in records if "value" in r or "unserializable" in r]
+    if not values:
+        return Judged(Verdict.WA, f"{test.fn_name}() returned nothing (the program exited first)")
+    if len(values) > 1:
+        return Judged(
+            Verdict.WA, "more than one result was written: the result channel was tampered with"
+        )
+    ok, got, why = _value(values[0])
+    if not ok:
+        return Judged(Verdict.WA, why)
+    got = as_json(got)
+    equal, message = compare_values(got, test.expected, float_tolerance=tol)
+    if (
+        not equal
+        and test.apps_unwrap
+        and isinstance(test.expected, list)
+        and len(test.expected) == 1
+    ):
+        equal, _ = compare_values(got, test.expected[0], float_tolerance=tol)
+    return Judged(Verdict.AC if equal else Verdict.WA, message)
+
+
+def _judge_assert(
+    test: TestCase, records: list[dict[str, Any]], marker: str, tol: float | None
+) -> Judged:
+    by_step: dict[int, dict[str, Any]] = {}
+    for record in records:
+        step = record.get("step")
+        if isinstance(step, int):
+            if step in by_step:
+                return Judged(
+                    Verdict.WA, "a step reported twice: the result channel was tampered with"
+                )
+            by_step[step] = record
+    for index, step in enumerate(test.steps):
+        if index not in by_step:
+            break
+        record = by_step[index]
+        if "failed" in record:
+            return Judged(Verdict.WA, f"assertion failed: {short(step.source, 120)}")
+        if step.expects:
+            ok, got, why = _value(record)
+            if not ok:
+                return Judged(Verdict.WA, f"{why} ({short(step.source, 80)})")
+            equal, message = compare_values(got, step.expected, float_tolerance=tol)
+            if not equal:
+                return Judged(Verdict.WA, f"{message} ({short(step.source, 80)})")
+    if not any(r.get("marker") == marker for r in records) or len(by_step) != len(test.steps):
+        return Judged(Verdict.WA, "the program exited before the test's asserts finished")
+    return Judged(Verdict.AC, f"{len(test.steps)} assert step(s) passed")
+
+
+def judge(
+    test: TestCase,
+    outcome: Outcome,
+    limits: Limits,
+    *,
+    compare: CompareMode = "lines",
+    float_tolerance: float | None = None,
+    marker: str = "",
+) -> Judged:
+    """The verdict of one test from its run's outcome; comparisons happen here, never inside."""
+    ended = classify(outcome, limits)
+    if ended is not None and ended.verdict != Verdict.RE:
+        return ended
+    if test.kind == "stdio":
+        if ended is not None:
+            return ended
+        ok, message = compare_output(
+            outcome.stdout, test.expected_stdout, mode=compare, float_tolerance=float_tolerance
+        )
+        return Judged(Verdict.AC if ok else Verdict.WA, message)
+    records = read_records(outcome.result)
+    if records is None:
+        return Judged(
+            Verdict.WA, "the result channel holds something other than the driver's records"
+        )
+    if test.kind == "assert":
+        failed = next((r for r in records if "failed" in r), None)
+        if failed is not None or ended is None:
+            return _judge_assert(test, records, marker, float_tolerance)
+        return ended
+    if ended is not None:
+        return ended
+    return _judge_call(test, records, float_tolerance)
