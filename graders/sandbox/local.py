@@ -45,10 +45,16 @@ class LocalBackend:
 
     @asynccontextmanager
     async def session(
-        self, language: Language, source: str, *, limits: Limits, mode: Mode
+        self,
+        language: Language,
+        source: str,
+        *,
+        limits: Limits,
+        mode: Mode,
+        compile_limits: Limits = COMPILE_LIMITS,
     ) -> AsyncIterator[LocalSession]:
         async with self.pool.slot() as slot:
-            session = LocalSession(self, slot, language, source, limits, mode)
+            session = LocalSession(self, slot, language, source, limits, mode, compile_limits)
             await session.write_program()
             yield session
 
@@ -80,11 +86,12 @@ class LocalSession:
         source: str,
         limits: Limits,
         mode: Mode,
+        compile_limits: Limits,
     ) -> None:
         self.backend, self.slot, self.language = backend, slot, language
         self.source, self.limits, self.mode = source, limits, mode
+        self.compile_limits = compile_limits
         self.isolation = slot.isolation
-        self._binary: bytes | None = None
 
     def _argv(self, argv: tuple[str, ...]) -> list[str]:
         python = self.backend.host.python
@@ -109,7 +116,8 @@ class LocalSession:
         if lang.compile is None or lang.binary is None:
             return None
         argv = self._argv(lang.compile)
-        key = hashlib.sha256("\0".join([*argv, self.source]).encode()).hexdigest()
+        limits = self.compile_limits.model_dump_json()
+        key = hashlib.sha256("\0".join([*argv, limits, self.source]).encode()).hexdigest()
         hit = self.backend.cached_build(key)
         if hit is not None:
             outcome, binary = hit
@@ -123,7 +131,7 @@ class LocalSession:
                 )
             return outcome
         collect = {"from": f"/tmp/{lang.binary}", "to": lang.binary}
-        outcome, extra = await self._run(argv, None, COMPILE_LIMITS, cwd="/work", collect=collect)
+        outcome, extra = await self._run(argv, None, self.compile_limits, collect=collect)
         binary = extra[0] if extra and outcome.clean_exit else b""
         if outcome.error is None:
             self.backend.remember_build(key, outcome, binary)

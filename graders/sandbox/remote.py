@@ -48,12 +48,18 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def fusion_request(language: Language, source: str, task: Task, limits: Limits) -> dict[str, Any]:
+def fusion_request(
+    language: Language,
+    source: str,
+    task: Task,
+    limits: Limits,
+    compile_limits: Limits = COMPILE_LIMITS,
+) -> dict[str, Any]:
     """The ``run_code`` request body of one run."""
     body: dict[str, Any] = {
         "language": language.fusion,
         "run_timeout": limits.deadline_s,
-        "compile_timeout": COMPILE_LIMITS.deadline_s,
+        "compile_timeout": compile_limits.deadline_s,
         "memory_limit_MB": limits.memory_mb,
         "stdin": (task.stdin or b"").decode("utf-8", errors="replace"),
         "files": {},
@@ -115,9 +121,15 @@ class SandboxFusion:
 
     @asynccontextmanager
     async def session(
-        self, language: Language, source: str, *, limits: Limits, mode: Mode
+        self,
+        language: Language,
+        source: str,
+        *,
+        limits: Limits,
+        mode: Mode,
+        compile_limits: Limits = COMPILE_LIMITS,
     ) -> AsyncIterator[RemoteSession]:
-        yield RemoteSession(self, language, source, limits)
+        yield RemoteSession(self, language, source, limits, compile_limits)
 
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """POST one request (blocking; runs on the pool's threads)."""
@@ -160,12 +172,19 @@ class RemoteSession:
     isolation = ISOLATION
 
     def __init__(
-        self, client: SandboxFusion, language: Language, source: str, limits: Limits
+        self,
+        client: SandboxFusion,
+        language: Language,
+        source: str,
+        limits: Limits,
+        compile_limits: Limits,
     ) -> None:
-        self.client, self.language, self.source, self.limits = client, language, source, limits
+        self.client, self.language, self.source = client, language, source
+        self.limits, self.compile_limits = limits, compile_limits
 
     async def compile(self) -> Outcome | None:
         return None
 
     async def run(self, task: Task) -> Outcome:
-        return await self.client.run(fusion_request(self.language, self.source, task, self.limits))
+        body = fusion_request(self.language, self.source, task, self.limits, self.compile_limits)
+        return await self.client.run(body)

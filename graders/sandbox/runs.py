@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
 from graders.sandbox.languages import Language
-from graders.sandbox.limits import Limits
+from graders.sandbox.limits import COMPILE_LIMITS, Limits
 
 __all__ = [
     "Backend",
@@ -90,6 +90,12 @@ class Backend(Protocol):
     """Where programs run: the local sandbox or a remote service."""
 
     def session(
-        self, language: Language, source: str, *, limits: Limits, mode: Mode
+        self,
+        language: Language,
+        source: str,
+        *,
+        limits: Limits,
+        mode: Mode,
+        compile_limits: Limits = COMPILE_LIMITS,
     ) -> AbstractAsyncContextManager[Session]:
         """Open a session for ``source`` (the context closes it and frees the sandbox)."""

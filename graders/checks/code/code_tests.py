@@ -29,7 +29,7 @@ from graders.core.errors import ErrorInfo, GradeFailure
 from graders.core.registry import register
 from graders.core.result import Result
 from graders.sandbox.languages import Language, language_names, resolve
-from graders.sandbox.limits import Limits
+from graders.sandbox.limits import COMPILE_LIMITS, Limits
 from graders.sandbox.runs import Outcome, SandboxError, Task
 from graders.spec.base import GraderSpec
 from graders.spec.templates import Template
@@ -74,6 +74,8 @@ class CodeTests(GraderSpec):
     """Python run after the program and before each assert test (MBPP's ``test_setup_code``)."""
     limits: Limits = Limits()
     """CPU, wall-clock, memory, process, file and output limits of each test run."""
+    compile_limits: Limits = COMPILE_LIMITS
+    """Limits of the compilation (compiled languages; exceeding them is a compile error)."""
     sandbox: SandboxOptions = SandboxOptions()
     """Where and how the program runs."""
 
@@ -132,7 +134,11 @@ class CodeTests(GraderSpec):
         runs: list[tuple[TestCase, Judged, Outcome]] = []
         try:
             async with backend.session(
-                lang, code, limits=self.limits, mode=self.sandbox.mode
+                lang,
+                code,
+                limits=self.limits,
+                mode=self.sandbox.mode,
+                compile_limits=self.compile_limits,
             ) as session:
                 isolation = session.isolation
                 built = await session.compile()

@@ -165,7 +165,9 @@ def _judge_assert(
             break
         record = by_step[index]
         if "failed" in record:
-            return Judged(Verdict.WA, f"assertion failed: {short(step.source, 120)}")
+            why = str(record["failed"])
+            detail = f" ({short(why, 80)})" if why != "assertion failed" else ""
+            return Judged(Verdict.WA, f"assertion failed: {short(step.source, 120)}{detail}")
         if step.expects:
             ok, got, why = _value(record)
             if not ok:

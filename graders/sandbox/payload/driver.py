@@ -133,8 +133,12 @@ def _prepare(path: str) -> None:
     sys.modules["__main__"] = main
 
 
+class NotBuiltin(AssertionError):
+    """An assert compared something other than built-in values: the assert fails."""
+
+
 def plain(value: Any, depth: int = 0) -> Any:
-    """``value`` itself if it is made of exact built-in types only, else a TypeError."""
+    """``value`` itself if it is made of exact built-in types only, else NotBuiltin."""
     kind = type(value)
     if kind in _PLAIN_TYPES:
         return value
@@ -147,7 +151,7 @@ def plain(value: Any, depth: int = 0) -> Any:
             plain(key, depth + 1)
             plain(item, depth + 1)
         return value
-    raise TypeError(f"an assert compared a {kind.__qualname__} object, not a built-in value")
+    raise NotBuiltin(f"an assert compared a {kind.__qualname__} object, not a built-in value")
 
 
 def truth(value: Any) -> bool:
@@ -203,7 +207,7 @@ def _asserts(task: dict[str, Any], namespace: dict[str, Any]) -> None:
             try:
                 exec(code, scope)
             except AssertionError as exc:
-                emit({"step": index, "failed": str(exc)})
+                emit({"step": index, "failed": str(exc) or "assertion failed"})
                 raise
             emit({"step": index, "ok": True})
     emit({"marker": task["marker"]})
