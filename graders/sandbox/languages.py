@@ -29,8 +29,9 @@ class Language:
     source_file: str
     """The file name the program is written to in the work directory."""
     run: tuple[str, ...]
-    """The command that runs the program: ``{python}`` is the sandbox's interpreter and a bare
-    name is looked up in the directories the sandbox mounts (/usr/local/bin, /usr/bin, /bin)."""
+    """The command that runs the program: ``{python}`` is the sandbox's interpreter, a bare name
+    is looked up in the directories the sandbox mounts (/usr/local/bin, /usr/bin, /bin) and
+    ``{memory_mb}`` is the run's memory limit."""
     compile: tuple[str, ...] | None = None
     """The command that builds the program, run once per submission."""
     binary: str | None = None
@@ -43,6 +44,9 @@ class Language:
     """Supports call-based and assert-based tests (a driver inside the language)."""
     fusion: str = ""
     """The language's name in SandboxFusion's ``run_code`` API."""
+    data_rlimit: bool = True
+    """Whether ``RLIMIT_DATA`` can bound its memory where no memory cgroup exists (Node's V8
+    reserves far more than it uses and cannot start under one; its heap flag bounds it)."""
 
 
 LANGUAGES: dict[str, Language] = {
@@ -69,9 +73,10 @@ LANGUAGES: dict[str, Language] = {
         name="javascript",
         fences=("javascript", "js", "node", "nodejs"),
         source_file="solution.js",
-        run=("node", "/work/solution.js"),
+        run=("node", "--max-old-space-size={memory_mb}", "/work/solution.js"),
         tools=("node",),
         fusion="nodejs",
+        data_rlimit=False,
     ),
     "bash": Language(
         name="bash",

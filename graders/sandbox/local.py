@@ -15,6 +15,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any
 
 from graders.sandbox.languages import PYTHON, Language, which
@@ -100,10 +101,10 @@ class LocalSession:
         for part in argv:
             if part == PYTHON:
                 out.append(python)
-            elif "/" not in part:
+            elif "/" not in part and not part.startswith("-"):
                 out.append(which(part) or part)
             else:
-                out.append(part)
+                out.append(part.replace("{memory_mb}", str(self.limits.memory_mb)))
         return out
 
     async def write_program(self) -> None:
@@ -120,7 +121,7 @@ class LocalSession:
         key = hashlib.sha256("\0".join([*argv, limits, self.source]).encode()).hexdigest()
         hit = self.backend.cached_build(key)
         if hit is not None:
-            outcome, binary = hit
+            outcome, binary = replace(hit[0], cached=True), hit[1]
             if binary:
                 files = [
                     {"name": lang.source_file, "mode": 0o644},
@@ -165,7 +166,7 @@ class LocalSession:
             "argv": argv,
             "task": task.payload(f"/work/{self.language.source_file}") if task and drive else None,
             "stdin": 0 if stdin is not None else None,
-            "rlimits": limits.rlimits(memory=not memory_cgroup),
+            "rlimits": limits.rlimits(memory=not memory_cgroup and self.language.data_rlimit),
             "cpu_s": limits.cpu_s,
             "wall_s": limits.deadline_s,
             "caps": limits.caps(),

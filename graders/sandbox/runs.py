@@ -68,6 +68,8 @@ class Outcome:
     """The driver's result channel (JSON lines), for call, assert and grade tasks."""
     error: str | None = None
     """The sandbox failed: this run has no verdict (a sandbox error, never a wrong answer)."""
+    cached: bool = False
+    """A compilation whose result came from the build cache (the program was not rebuilt)."""
 
     @property
     def clean_exit(self) -> bool:

@@ -22,7 +22,7 @@ from graders.checks.code.cases import TestCase, parse_tests
 from graders.checks.code.compare import CompareMode
 from graders.checks.code.extract import CodeFrom, extract_code
 from graders.checks.code.options import SandboxOptions, open_backend
-from graders.checks.code.report import compile_failure, test_result
+from graders.checks.code.report import build_details, compile_failure, test_result
 from graders.checks.code.verdicts import Judged, Verdict, judge
 from graders.core.context import GradeContext
 from graders.core.errors import ErrorInfo, GradeFailure
@@ -56,8 +56,9 @@ class CodeTests(GraderSpec):
     language: Template = Template("python")
     """The program's language: python, cpp, javascript or bash (or an alias such as ``c++``,
     ``js``, ``sh``); may be a template reading the item."""
-    tests: Template
-    """The tests: usually a template such as ``{{ item.tests }}`` rendering a list of tests."""
+    tests: Template | list[Any] | dict[str, Any]
+    """The tests: a template such as ``{{ item.tests }}`` rendering them from the item, or the
+    tests themselves (a list, or an APPS ``input_output`` object)."""
     scoring: Scoring = "fraction"
     """``fraction`` of tests passed, ``weighted`` by each test's weight, or ``all`` (1 only if
     every test passes; stops at the first failure)."""
@@ -98,6 +99,18 @@ class CodeTests(GraderSpec):
             )
         return value
 
+    @field_validator("tests")
+    @classmethod
+    def _literal_tests_parse(
+        cls, value: Template | list[Any] | dict[str, Any]
+    ) -> Template | list[Any] | dict[str, Any]:
+        if not isinstance(value, Template):
+            try:
+                parse_tests(value)
+            except GradeFailure as exc:
+                raise ValueError(exc.message) from None
+        return value
+
     def environment_problems(self) -> list[str]:
         lang = resolve(self.language.source) if self.language.is_constant else None
         return self.sandbox.problems(lang.tools if lang is not None else ())
@@ -121,7 +134,8 @@ class CodeTests(GraderSpec):
 
     async def grade(self, ctx: GradeContext) -> Result:
         lang = self._language(ctx)
-        tests = parse_tests(self.tests.render_value(ctx))
+        raw = self.tests.render_value(ctx) if isinstance(self.tests, Template) else self.tests
+        tests = parse_tests(raw)
         if not lang.drivers and any(t.kind != "stdio" for t in tests):
             raise GradeFailure(
                 "bad_reference", f"call and assert tests need language python, not {lang.name}"
@@ -144,6 +158,7 @@ class CodeTests(GraderSpec):
                 built = await session.compile()
                 if built is not None and not built.clean_exit:
                     return compile_failure(built, lang, isolation)
+                build = None if built is None else build_details(built)
                 for test in tests:
                     marker = secrets.token_hex(16)
                     outcome = await session.run(self._task(test, marker, setup))
@@ -160,7 +175,10 @@ class CodeTests(GraderSpec):
                         break
         except SandboxError as exc:
             raise GradeFailure("sandbox_error", str(exc)) from None
-        return self._summarize(runs, tests, lang, isolation)
+        result = self._summarize(runs, tests, lang, isolation)
+        if build is not None and result.details is not None:
+            result.details["compile"] = build
+        return result
 
     def _summarize(
         self,

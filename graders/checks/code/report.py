@@ -12,7 +12,7 @@ from graders.core.result import Result
 from graders.sandbox.languages import Language
 from graders.sandbox.runs import Outcome
 
-__all__ = ["EXCERPT", "compile_failure", "excerpt", "run_details", "test_result"]
+__all__ = ["EXCERPT", "build_details", "compile_failure", "excerpt", "run_details", "test_result"]
 
 EXCERPT = 200
 """Characters of stdout, stderr and expected output kept on a result."""
@@ -45,6 +45,15 @@ def run_details(outcome: Outcome) -> dict[str, Any]:
     if outcome.stderr:
         details["stderr"] = excerpt(outcome.stderr, tail=True)
     return details
+
+
+def build_details(outcome: Outcome) -> dict[str, Any]:
+    """A successful compilation, for the root result's details."""
+    return {
+        "cpu_ms": round(outcome.cpu_s * 1000, 2),
+        "wall_ms": round(outcome.wall_s * 1000, 2),
+        "cached": outcome.cached,
+    }
 
 
 def test_result(test: TestCase, judged: Judged, outcome: Outcome, *, path: str) -> Result:

@@ -51,6 +51,10 @@ _MEANING = {
 }
 
 
+_OUT_OF_MEMORY = (b"MemoryError", b"std::bad_alloc", b"JavaScript heap out of memory")
+"""What runtimes say when an allocation fails (where no memory cgroup's kill says it first)."""
+
+
 @dataclass(frozen=True)
 class Judged:
     """A verdict and the one line that explains it."""
@@ -91,8 +95,11 @@ def classify(outcome: Outcome, limits: Limits) -> Judged | None:
     if outcome.signal == signal.SIGXFSZ:
         return Judged(Verdict.OLE, f"wrote a file larger than {limits.file_size_mb} MB")
     error = last_line(outcome.stderr)
-    if outcome.exit_code not in (0, None) and error.startswith("MemoryError"):
-        return Judged(Verdict.MLE, f"MemoryError (limit {limits.memory_mb} MB)")
+    failed = outcome.exit_code not in (0, None) or outcome.signal == signal.SIGABRT
+    ends = outcome.stderr[:4096] + outcome.stderr[-4096:]  # V8 says it first, then a stack
+    out_of_memory = next((m for m in _OUT_OF_MEMORY if m in ends), None)
+    if failed and out_of_memory is not None:
+        return Judged(Verdict.MLE, f"{out_of_memory.decode()} (limit {limits.memory_mb} MB)")
     if outcome.signal is not None:
         return Judged(Verdict.RE, f"killed by {_signal_name(outcome.signal)}")
     if outcome.exit_code != 0:
@@ -166,7 +173,7 @@ def _judge_assert(
         record = by_step[index]
         if "failed" in record:
             why = str(record["failed"])
-            detail = f" ({short(why, 80)})" if why != "assertion failed" else ""
+            detail = f" ({short(why, 80)})" if why not in ("", "assertion failed") else ""
             return Judged(Verdict.WA, f"assertion failed: {short(step.source, 120)}{detail}")
         if step.expects:
             ok, got, why = _value(record)

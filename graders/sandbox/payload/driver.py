@@ -33,6 +33,7 @@ from . import codec
 __all__ = ["exit_like_python", "main", "run_task"]
 
 RESULT_FD = 3
+_HERE = os.path.dirname(os.path.abspath(__file__))
 _PRISTINE_BUILTINS = dict(builtins.__dict__)
 _PLAIN_TYPES = (bool, int, float, complex, str, bytes, type(None))
 
@@ -102,7 +103,10 @@ def _run(func: Callable[[], None]) -> NoReturn:
     except SystemExit as exc:
         exit_like_python(_exit_code(exc))
     except BaseException as exc:  # the program's own error: report it as Python would
-        traceback.print_exception(exc)
+        tb = exc.__traceback__
+        while tb is not None and tb.tb_frame.f_code.co_filename.startswith(_HERE):
+            tb = tb.tb_next  # the driver's own frames are not the program's
+        traceback.print_exception(type(exc), exc, tb)
         exit_like_python(1)
     exit_like_python(0)
 

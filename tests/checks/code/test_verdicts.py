@@ -1,0 +1,84 @@
+"""Verdicts from outcomes, without a sandbox: how a run ended, then its answer."""
+
+from __future__ import annotations
+
+import json
+import signal
+
+import pytest
+
+from graders.checks.code.cases import parse_tests
+from graders.checks.code.verdicts import Verdict, classify, judge
+from graders.sandbox.limits import Limits
+from graders.sandbox.runs import Outcome
+
+LIMITS = Limits(cpu_s=2, memory_mb=256)
+
+
+@pytest.mark.parametrize(
+    ("outcome", "verdict", "message"),
+    [
+        (Outcome(error="worker died"), Verdict.SE, "worker died"),
+        (Outcome(limit="cpu", cpu_s=2.1), Verdict.TLE, "used 2.10 s of CPU (limit 2 s)"),
+        (Outcome(signal=signal.SIGXCPU), Verdict.TLE, "of CPU"),
+        (Outcome(limit="wall"), Verdict.TLE, "still running after 5 s of wall time"),
+        (Outcome(limit="memory", signal=9), Verdict.MLE, "more than 256 MB"),
+        (Outcome(exit_code=1, stderr=b"Traceback...\nMemoryError\n"), Verdict.MLE, "MemoryError"),
+        (Outcome(limit="stdout"), Verdict.OLE, "more than 16 MB to stdout"),
+        (Outcome(signal=signal.SIGXFSZ), Verdict.OLE, "a file larger than 64 MB"),
+        (Outcome(signal=signal.SIGSEGV), Verdict.RE, "killed by SIGSEGV"),
+        (
+            Outcome(exit_code=3, stderr=b"x\nValueError: bad\n"),
+            Verdict.RE,
+            "exit code 3: 'ValueError: bad'",
+        ),
+        (Outcome(limit="compile", stderr=b"a.cpp:1: error: x\n"), Verdict.CE, "error: x"),
+    ],
+)
+def test_how_a_run_ended(outcome: Outcome, verdict: Verdict, message: str) -> None:
+    judged = classify(outcome, LIMITS)
+    assert judged is not None and judged.verdict == verdict and message in judged.message
+
+
+def test_a_clean_exit_leaves_the_verdict_to_the_answer() -> None:
+    assert classify(Outcome(exit_code=0), LIMITS) is None
+
+
+def _records(*records: object) -> bytes:
+    return b"".join(json.dumps(r).encode() + b"\n" for r in records)
+
+
+def test_call_results_are_compared_here() -> None:
+    (test,) = parse_tests([{"fn_name": "f", "args": [], "expected": [1, 2]}])
+    ok = Outcome(exit_code=0, result=_records({"value": {"$tuple": [1, 2]}}))
+    assert judge(test, ok, LIMITS).verdict == Verdict.AC
+    twice = Outcome(exit_code=0, result=_records({"value": [1, 2]}, {"value": [1, 2]}))
+    assert "tampered" in judge(test, twice, LIMITS).message
+    none = Outcome(exit_code=0)
+    assert judge(test, none, LIMITS).message == "f() returned nothing (the program exited first)"
+    junk = Outcome(exit_code=0, result=b"AC\n")
+    assert judge(test, junk, LIMITS).verdict == Verdict.WA
+
+
+def test_apps_single_element_outputs_also_accept_the_bare_value() -> None:
+    (test,) = parse_tests({"fn_name": "f", "inputs": [[1]], "outputs": [[5]]})
+    assert (
+        judge(test, Outcome(exit_code=0, result=_records({"value": 5})), LIMITS).verdict
+        == Verdict.AC
+    )
+
+
+def test_asserts_need_every_step_and_the_runs_marker() -> None:
+    (test,) = parse_tests(["assert f(1) == 2\nassert g()"])
+    good = _records({"step": 0, "value": 2}, {"step": 1, "ok": True}, {"marker": "m1"})
+    assert judge(test, Outcome(exit_code=0, result=good), LIMITS, marker="m1").verdict == Verdict.AC
+    forged = judge(test, Outcome(exit_code=0, result=good), LIMITS, marker="other")
+    assert forged.message == "the program exited before the test's asserts finished"
+    wrong = _records({"step": 0, "value": 3}, {"step": 1, "ok": True}, {"marker": "m1"})
+    assert judge(test, Outcome(exit_code=0, result=wrong), LIMITS, marker="m1").message == (
+        "got 3, expected 2 ('assert f(1) == 2')"
+    )
+    failed = Outcome(
+        exit_code=1, result=_records({"step": 0, "value": 2}, {"step": 1, "failed": ""})
+    )
+    assert judge(test, failed, LIMITS, marker="m1").message == "assertion failed: 'assert g()'"

@@ -1,0 +1,119 @@
+"""Slots and pools: isolation layers, replacement of a broken slot, and a clean close."""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from graders.sandbox.languages import LANGUAGES
+from graders.sandbox.limits import Limits
+from graders.sandbox.local import LocalBackend
+from graders.sandbox.probe import probe
+from graders.sandbox.runs import Task
+from graders.sandbox.uids import lease_uid
+
+PY = LANGUAGES["python"]
+LIMITS = Limits(cpu_s=2)
+
+
+def test_this_host_gives_full_isolation() -> None:
+    host = probe()
+    assert host.problems("full") == []
+    assert host.level().startswith("bwrap+uid+cgroup-v")
+
+
+def test_runs_are_confined_by_every_layer() -> None:
+    code = (
+        "import ctypes, os, resource\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "print(os.getuid(), os.getpid() > 1, libc.unshare(0x10000000), ctypes.get_errno())\n"
+        "print(sorted(os.environ))\n"
+        "print(resource.getrlimit(resource.RLIMIT_NPROC))\n"
+        "print(oct(os.stat('/tmp').st_mode), oct(os.stat('/dev/shm').st_mode), os.listdir('/work'))\n"
+    )
+
+    async def run() -> tuple[str, bytes]:
+        backend = LocalBackend(probe(), slots=1, scratch_mb=8)
+        try:
+            async with backend.session(
+                PY, code, limits=LIMITS.merged(processes=32), mode="warm"
+            ) as s:
+                return s.isolation, (await s.run(Task())).stdout
+        finally:
+            await backend.aclose()
+
+    isolation, out = asyncio.run(run())
+    uid, *rest = out.decode().splitlines()
+    assert isolation == "bwrap+uid+cgroup-v1+seccomp" or isolation.startswith("bwrap+uid+cgroup-v2")
+    assert int(uid.split()[0]) >= 61000 and uid.split()[1:] == ["True", "-1", "1"]  # EPERM
+    assert rest == [
+        "['HOME', 'LANG', 'PATH', 'PWD', 'TMPDIR']",
+        "(32, 32)",
+        "0o41777 0o41777 ['solution.py']",
+    ]
+
+
+def test_a_dead_sandbox_is_a_sandbox_error_and_is_replaced() -> None:
+    async def run() -> list[object]:
+        backend = LocalBackend(probe(), slots=1, scratch_mb=8)
+        try:
+            async with backend.session(PY, "print('ok')", limits=LIMITS, mode="warm") as s:
+                first = await s.run(Task())
+                assert s.slot.worker_pidfd is not None
+                signal.pidfd_send_signal(s.slot.worker_pidfd, signal.SIGKILL)
+                dead = await s.run(Task())
+                dead_slot = s.slot
+            async with backend.session(PY, "print('ok')", limits=LIMITS, mode="warm") as s:
+                again = await s.run(Task())
+                assert s.slot is not dead_slot
+            return [first.stdout, dead.error, again.stdout]
+        finally:
+            await backend.aclose()
+
+    first, error, again = asyncio.run(run())
+    assert first == again == b"ok\n"
+    assert isinstance(error, str) and error.startswith("the sandbox died")
+
+
+def test_closing_removes_the_cgroup_and_returns_the_uid() -> None:
+    async def run() -> tuple[list[Path], int]:
+        backend = LocalBackend(probe(), slots=1, scratch_mb=8)
+        async with backend.session(PY, "print(1)", limits=LIMITS, mode="warm") as s:
+            await s.run(Task())
+            assert s.slot.group is not None and s.slot.uid is not None
+            dirs, uid = list(s.slot.group.dirs.values()), s.slot.uid.uid
+            assert all(d.exists() for d in dirs)
+        await backend.aclose()
+        return dirs, uid
+
+    dirs, uid = asyncio.run(run())
+    assert not any(d.exists() for d in dirs)
+    lease = lease_uid(uid, 1)  # free again: the lock was released
+    lease.release()
+
+
+def test_uid_leases_are_exclusive_across_open_files() -> None:
+    first = lease_uid()
+    try:
+        second = lease_uid(first.uid, 2)
+        assert second.uid == first.uid + 1
+        second.release()
+    finally:
+        first.release()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="uid leases are taken by root")
+def test_lock_files_are_private() -> None:
+    lease = lease_uid()
+    try:
+        path = next(Path("/run/graders-sandbox").glob(f"{lease.uid}.lock"))
+        assert path.stat().st_mode & 0o077 == 0
+        with open(path) as fh, pytest.raises(BlockingIOError):
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    finally:
+        lease.release()
