@@ -34,7 +34,8 @@ def test_runs_are_confined_by_every_layer() -> None:
         "print(os.getuid(), os.getpid() > 1, libc.unshare(0x10000000), ctypes.get_errno())\n"
         "print(sorted(os.environ))\n"
         "print(resource.getrlimit(resource.RLIMIT_NPROC))\n"
-        "print(oct(os.stat('/tmp').st_mode), oct(os.stat('/dev/shm').st_mode), os.listdir('/work'))\n"
+        "mode = lambda path: oct(os.stat(path).st_mode)\n"
+        "print(mode('/tmp'), mode('/dev/shm'), os.listdir('/work'))\n"
     )
 
     async def run() -> tuple[str, bytes]:

@@ -62,9 +62,8 @@ def test_runtime_errors_say_what_went_wrong(grade: Grade) -> None:
         fenced("x = int(input())\nprint(10 // x)"), [{"stdin": "0", "expected_stdout": "1"}]
     )
     child = result.children[0]
-    assert (
-        child.reason
-        == "RE (runtime error): exit code 1: 'ZeroDivisionError: integer division or modulo by zero'"
+    assert child.reason == (
+        "RE (runtime error): exit code 1: 'ZeroDivisionError: integer division or modulo by zero'"
     )
     assert (child.details or {})["stderr"].startswith(
         'Traceback (most recent call last):\n  File "/work/solution.py"'
@@ -128,7 +127,8 @@ def test_asserts_that_are_not_literal_comparisons_run_inside(grade: Grade) -> No
         ("cpp", '#include <cstdio>\nint main(){int a,b;scanf("%d %d",&a,&b);printf("%d\\n",a+b);}'),
         (
             "javascript",
-            "const [a, b] = require('fs').readFileSync(0, 'utf8').split(/\\s+/).map(Number);\nconsole.log(a + b);",
+            "const [a, b] = require('fs').readFileSync(0, 'utf8').split(/\\s+/).map(Number);\n"
+            "console.log(a + b);",
         ),
         ("bash", "read a b\necho $((a + b))"),
     ],
@@ -183,7 +183,8 @@ def test_an_output_without_a_program_scores_zero(grade: Grade) -> None:
 def test_cold_mode_gives_the_same_verdicts(grade: Grade) -> None:
     tests = [*STDIO, *CALLS, "assert pair(1) == (1, 2)"]
     code = fenced(
-        "def pair(x):\n    return (x, x * 2)\nif __name__ == '__main__':\n    a, b = map(int, input().split())\n    print(a + b)"
+        "def pair(x):\n    return (x, x * 2)\nif __name__ == '__main__':\n"
+        "    a, b = map(int, input().split())\n    print(a + b)"
     )
     warm = grade(code, tests)
     cold = grade(code, tests, sandbox={"mode": "cold"})

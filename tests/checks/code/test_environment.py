@@ -55,7 +55,7 @@ def test_without_namespaces_loading_fails_with_the_reason(monkeypatch: pytest.Mo
 def test_without_cgroups_only_an_explicit_opt_in_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     host = dataclasses.replace(probe(), cgroup=None)
     _host(monkeypatch, host)
-    with pytest.raises(graders.ConfigError, match="set sandbox.isolation: namespaces"):
+    with pytest.raises(graders.ConfigError, match=r"set sandbox\.isolation: namespaces"):
         graders.load(CONFIG)
     graders.load({**CONFIG, "sandbox": {"isolation": "namespaces"}})
     assert host.level().startswith("bwrap+") and "+rlimits" in host.level()
