@@ -27,7 +27,7 @@ from graders.sandbox.uids import UidLease, lease_uid
 __all__ = ["PREIMPORT", "Slot", "SlotBroken", "SlotConfig"]
 
 PREIMPORT: tuple[str, ...] = (
-    "array", "ast", "bisect", "collections", "copy", "dataclasses", "datetime", "decimal",
+    "array", "ast", "atexit", "bisect", "collections", "copy", "dataclasses", "datetime", "decimal",
     "fractions", "functools", "heapq", "io", "itertools", "json", "math", "operator",
     "queue", "random", "re", "statistics", "string", "sys", "threading", "time",
     "traceback", "typing",
@@ -35,6 +35,7 @@ PREIMPORT: tuple[str, ...] = (
 """Modules the warm worker imports once, so runs that import them pay nothing."""
 
 _START_TIMEOUT_S = 30.0
+_STOP_TIMEOUT_S = 1.0
 _STDERR_TAIL = 4096
 
 
@@ -164,7 +165,17 @@ class Slot:
                 self.proc.kill()
 
     async def close(self) -> None:
-        """Kill the sandbox, reap it, remove its cgroup and give its uid back."""
+        """Stop the sandbox, reap it, remove its cgroup and give its uid back.
+
+        A healthy worker is asked to leave (its channel closes; as PID 1 its exit ends the
+        namespace); one that does not within a second, or a broken one, is killed.
+        """
+        proc = self.proc
+        if not self.broken and proc is not None and proc.stdin is not None:
+            proc.stdin.close()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(_STOP_TIMEOUT_S):
+                    await proc.wait()
         self.broken = True
         self.kill_now()
         if self.proc is not None:

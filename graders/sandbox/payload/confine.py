@@ -56,15 +56,15 @@ def enter(stdio: tuple[int, int, int, int], keep: int, conf: dict[str, Any]) -> 
         limit = resource.RLIM_INFINITY if value is None else int(value)
         hard = limit + 1 if name == "cpu" and limit != resource.RLIM_INFINITY else limit
         resource.setrlimit(RLIMITS[name], (limit, hard))
-    fd = os.open("/proc/self/oom_score_adj", os.O_WRONLY | os.O_CLOEXEC)
-    os.write(fd, b"1000")  # under memory pressure the run dies, not the worker
-    os.close(fd)
     uid, gid = conf.get("uid"), conf.get("gid")
     if gid is not None:
         os.setgroups([])
         os.setresgid(gid, gid, gid)
     if uid is not None:
         os.setresuid(uid, uid, uid)
-    set_dumpable(True)  # changing uid made it undumpable: /proc/self would belong to root
+    set_dumpable(True)  # the worker is undumpable, so /proc/self would belong to root
+    fd = os.open("/proc/self/oom_score_adj", os.O_WRONLY | os.O_CLOEXEC)
+    os.write(fd, b"1000")  # under memory pressure the run dies, not the worker (raising is free)
+    os.close(fd)
     os.umask(0o022)
     os.chdir(conf.get("cwd", "/work"))

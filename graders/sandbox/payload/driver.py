@@ -46,12 +46,12 @@ def emit(record: dict[str, Any]) -> None:
         view = view[os.write(RESULT_FD, view) :]
 
 
-def _fresh_stdio() -> None:
-    """New sys.std* objects on fds 0-2, configured as a fresh interpreter would configure them."""
+def _stdio() -> dict[str, Any]:
+    """sys.std* objects on fds 0-2, configured as a fresh interpreter configures them."""
     old_out = sys.__stdout__
     encoding = getattr(old_out, "encoding", None) or "utf-8"
     errors = getattr(old_out, "errors", None) or "strict"
-    streams = {
+    return {
         "stdin": io.TextIOWrapper(
             io.BufferedReader(io.FileIO(0, "r", closefd=False)), encoding=encoding, errors=errors
         ),
@@ -65,7 +65,20 @@ def _fresh_stdio() -> None:
             line_buffering=True,
         ),
     }
-    for name, stream in streams.items():
+
+
+_STDIO: dict[str, Any] = {}
+"""Stdio objects made once in the worker (:func:`prepare_stdio`); each fork gets pristine copies
+for free, where making them in every run cost about 0.2 ms."""
+
+
+def prepare_stdio() -> None:
+    """Make the runs' stdio objects ahead of the forks (the worker never uses them itself)."""
+    _STDIO.update(_stdio())
+
+
+def _fresh_stdio() -> None:
+    for name, stream in (_STDIO or _stdio()).items():
         setattr(sys, name, stream)
         setattr(sys, f"__{name}__", stream)
 

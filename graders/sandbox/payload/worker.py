@@ -65,6 +65,7 @@ class Worker:
             if bpf is not None:
                 guard.install(bpf)
                 installed = True
+        driver.prepare_stdio()
         gc.collect()
         gc.freeze()  # forked runs then never touch the pages the collector would scan
         return {"ok": True, "seccomp": installed, "seccomp_note": note, "python": sys.version}
