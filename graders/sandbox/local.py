@@ -18,11 +18,11 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
-from graders.sandbox.languages import PYTHON, Language, which
-from graders.sandbox.limits import COMPILE_LIMITS, Limits
+from graders.sandbox.languages import PYTHON, which
+from graders.sandbox.limits import Limits
 from graders.sandbox.pool import SlotPool
 from graders.sandbox.probe import HostSupport
-from graders.sandbox.runs import Mode, Outcome, Task
+from graders.sandbox.runs import Outcome, Program, Task
 from graders.sandbox.slot import Slot, SlotBroken, SlotConfig
 
 __all__ = ["LocalBackend", "LocalSession"]
@@ -45,17 +45,9 @@ class LocalBackend:
         self._build_bytes = 0
 
     @asynccontextmanager
-    async def session(
-        self,
-        language: Language,
-        source: str,
-        *,
-        limits: Limits,
-        mode: Mode,
-        compile_limits: Limits = COMPILE_LIMITS,
-    ) -> AsyncIterator[LocalSession]:
+    async def session(self, program: Program) -> AsyncIterator[LocalSession]:
         async with self.pool.slot() as slot:
-            session = LocalSession(self, slot, language, source, limits, mode, compile_limits)
+            session = LocalSession(self, slot, program)
             await session.write_program()
             yield session
 
@@ -79,19 +71,9 @@ class LocalBackend:
 class LocalSession:
     """One program in one slot."""
 
-    def __init__(
-        self,
-        backend: LocalBackend,
-        slot: Slot,
-        language: Language,
-        source: str,
-        limits: Limits,
-        mode: Mode,
-        compile_limits: Limits,
-    ) -> None:
-        self.backend, self.slot, self.language = backend, slot, language
-        self.source, self.limits, self.mode = source, limits, mode
-        self.compile_limits = compile_limits
+    def __init__(self, backend: LocalBackend, slot: Slot, program: Program) -> None:
+        self.backend, self.slot, self.program = backend, slot, program
+        self.language, self.source, self.limits = program.language, program.source, program.limits
         self.isolation = slot.isolation
 
     def _argv(self, argv: tuple[str, ...]) -> list[str]:
@@ -117,7 +99,7 @@ class LocalSession:
         if lang.compile is None or lang.binary is None:
             return None
         argv = self._argv(lang.compile)
-        limits = self.compile_limits.model_dump_json()
+        limits = self.program.compile_limits.model_dump_json()
         key = hashlib.sha256("\0".join([*argv, limits, self.source]).encode()).hexdigest()
         hit = self.backend.cached_build(key)
         if hit is not None:
@@ -132,7 +114,7 @@ class LocalSession:
                 )
             return outcome
         collect = {"from": f"/tmp/{lang.binary}", "to": lang.binary}
-        outcome, extra = await self._run(argv, None, self.compile_limits, collect=collect)
+        outcome, extra = await self._run(argv, None, self.program.compile_limits, collect=collect)
         binary = extra[0] if extra and outcome.clean_exit else b""
         if outcome.error is None:
             self.backend.remember_build(key, outcome, binary)
@@ -140,7 +122,9 @@ class LocalSession:
 
     async def run(self, task: Task) -> Outcome:
         lang = self.language
-        if lang.warm and self.mode == "warm":  # fork the warm worker: it runs the task itself
+        if (
+            lang.warm and self.program.mode == "warm"
+        ):  # fork the warm worker: it runs the task itself
             argv, drive = None, True
         elif lang.warm and task.kind != "script":  # a fresh interpreter runs the driver
             argv, drive = self._argv((PYTHON, "-I")), True

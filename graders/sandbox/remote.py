@@ -24,9 +24,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from graders.sandbox.bwrap import PAYLOAD_DIR
-from graders.sandbox.languages import Language
-from graders.sandbox.limits import COMPILE_LIMITS, Limits
-from graders.sandbox.runs import Mode, Outcome, Task
+from graders.sandbox.runs import Outcome, Program, Task
 
 __all__ = ["ISOLATION", "SandboxFusion", "fusion_request", "outcome_from_fusion"]
 
@@ -48,18 +46,13 @@ def _b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-def fusion_request(
-    language: Language,
-    source: str,
-    task: Task,
-    limits: Limits,
-    compile_limits: Limits = COMPILE_LIMITS,
-) -> dict[str, Any]:
+def fusion_request(program: Program, task: Task) -> dict[str, Any]:
     """The ``run_code`` request body of one run."""
+    limits, source = program.limits, program.source
     body: dict[str, Any] = {
-        "language": language.fusion,
+        "language": program.language.fusion,
         "run_timeout": limits.deadline_s,
-        "compile_timeout": compile_limits.deadline_s,
+        "compile_timeout": program.compile_limits.deadline_s,
         "memory_limit_MB": limits.memory_mb,
         "stdin": (task.stdin or b"").decode("utf-8", errors="replace"),
         "files": {},
@@ -120,16 +113,8 @@ class SandboxFusion:
         self._threads = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="graders-sf")
 
     @asynccontextmanager
-    async def session(
-        self,
-        language: Language,
-        source: str,
-        *,
-        limits: Limits,
-        mode: Mode,
-        compile_limits: Limits = COMPILE_LIMITS,
-    ) -> AsyncIterator[RemoteSession]:
-        yield RemoteSession(self, language, source, limits, compile_limits)
+    async def session(self, program: Program) -> AsyncIterator[RemoteSession]:
+        yield RemoteSession(self, program)
 
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """POST one request (blocking; runs on the pool's threads)."""
@@ -171,20 +156,11 @@ class RemoteSession:
 
     isolation = ISOLATION
 
-    def __init__(
-        self,
-        client: SandboxFusion,
-        language: Language,
-        source: str,
-        limits: Limits,
-        compile_limits: Limits,
-    ) -> None:
-        self.client, self.language, self.source = client, language, source
-        self.limits, self.compile_limits = limits, compile_limits
+    def __init__(self, client: SandboxFusion, program: Program) -> None:
+        self.client, self.program = client, program
 
     async def compile(self) -> Outcome | None:
         return None
 
     async def run(self, task: Task) -> Outcome:
-        body = fusion_request(self.language, self.source, task, self.limits, self.compile_limits)
-        return await self.client.run(body)
+        return await self.client.run(fusion_request(self.program, task))

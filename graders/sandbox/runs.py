@@ -21,6 +21,7 @@ __all__ = [
     "LimitKind",
     "Mode",
     "Outcome",
+    "Program",
     "SandboxError",
     "Session",
     "Task",
@@ -76,6 +77,17 @@ class Outcome:
         return self.error is None and self.limit is None and self.exit_code == 0
 
 
+@dataclass(frozen=True)
+class Program:
+    """One submission: its language and source, the limits of its runs and how Python runs."""
+
+    language: Language
+    source: str
+    limits: Limits = field(default_factory=Limits)
+    mode: Mode = "warm"
+    compile_limits: Limits = COMPILE_LIMITS
+
+
 class Session(Protocol):
     """One program inside one sandbox, ready to run tests."""
 
@@ -91,13 +103,5 @@ class Session(Protocol):
 class Backend(Protocol):
     """Where programs run: the local sandbox or a remote service."""
 
-    def session(
-        self,
-        language: Language,
-        source: str,
-        *,
-        limits: Limits,
-        mode: Mode,
-        compile_limits: Limits = COMPILE_LIMITS,
-    ) -> AbstractAsyncContextManager[Session]:
-        """Open a session for ``source`` (the context closes it and frees the sandbox)."""
+    def session(self, program: Program) -> AbstractAsyncContextManager[Session]:
+        """Open a session for ``program`` (the context closes it and frees the sandbox)."""

@@ -14,7 +14,7 @@ from graders.sandbox.languages import LANGUAGES
 from graders.sandbox.limits import Limits
 from graders.sandbox.local import LocalBackend
 from graders.sandbox.probe import probe
-from graders.sandbox.runs import Task
+from graders.sandbox.runs import Program, Task
 from graders.sandbox.uids import lease_uid
 
 PY = LANGUAGES["python"]
@@ -41,9 +41,7 @@ def test_runs_are_confined_by_every_layer() -> None:
     async def run() -> tuple[str, bytes]:
         backend = LocalBackend(probe(), slots=1, scratch_mb=8)
         try:
-            async with backend.session(
-                PY, code, limits=LIMITS.merged(processes=32), mode="warm"
-            ) as s:
+            async with backend.session(Program(PY, code, LIMITS.merged(processes=32))) as s:
                 return s.isolation, (await s.run(Task())).stdout
         finally:
             await backend.aclose()
@@ -63,13 +61,13 @@ def test_a_dead_sandbox_is_a_sandbox_error_and_is_replaced() -> None:
     async def run() -> list[object]:
         backend = LocalBackend(probe(), slots=1, scratch_mb=8)
         try:
-            async with backend.session(PY, "print('ok')", limits=LIMITS, mode="warm") as s:
+            async with backend.session(Program(PY, "print('ok')", LIMITS)) as s:
                 first = await s.run(Task())
                 assert s.slot.worker_pidfd is not None
                 signal.pidfd_send_signal(s.slot.worker_pidfd, signal.SIGKILL)
                 dead = await s.run(Task())
                 dead_slot = s.slot
-            async with backend.session(PY, "print('ok')", limits=LIMITS, mode="warm") as s:
+            async with backend.session(Program(PY, "print('ok')", LIMITS)) as s:
                 again = await s.run(Task())
                 assert s.slot is not dead_slot
             return [first.stdout, dead.error, again.stdout]
@@ -84,7 +82,7 @@ def test_a_dead_sandbox_is_a_sandbox_error_and_is_replaced() -> None:
 def test_closing_removes_the_cgroup_and_returns_the_uid() -> None:
     async def run() -> tuple[list[Path], int]:
         backend = LocalBackend(probe(), slots=1, scratch_mb=8)
-        async with backend.session(PY, "print(1)", limits=LIMITS, mode="warm") as s:
+        async with backend.session(Program(PY, "print(1)", LIMITS)) as s:
             await s.run(Task())
             assert s.slot.group is not None and s.slot.uid is not None
             dirs, uid = list(s.slot.group.dirs.values()), s.slot.uid.uid

@@ -30,7 +30,7 @@ from graders.core.registry import register
 from graders.core.result import Result
 from graders.sandbox.languages import Language, language_names, resolve
 from graders.sandbox.limits import COMPILE_LIMITS, Limits
-from graders.sandbox.runs import Outcome, SandboxError, Task
+from graders.sandbox.runs import Outcome, Program, SandboxError, Task
 from graders.spec.base import GraderSpec
 from graders.spec.templates import Template
 
@@ -147,13 +147,8 @@ class CodeTests(GraderSpec):
         backend = open_backend(ctx, self.sandbox, self.limits)
         runs: list[tuple[TestCase, Judged, Outcome]] = []
         try:
-            async with backend.session(
-                lang,
-                code,
-                limits=self.limits,
-                mode=self.sandbox.mode,
-                compile_limits=self.compile_limits,
-            ) as session:
+            program = Program(lang, code, self.limits, self.sandbox.mode, self.compile_limits)
+            async with backend.session(program) as session:
                 isolation = session.isolation
                 built = await session.compile()
                 if built is not None and not built.clean_exit:

@@ -27,7 +27,7 @@ from graders.core.result import Result
 from graders.sandbox.languages import LANGUAGES
 from graders.sandbox.limits import Limits
 from graders.sandbox.payload import codec
-from graders.sandbox.runs import SandboxError, Task
+from graders.sandbox.runs import Program, SandboxError, Task
 from graders.spec.base import GraderSpec
 
 __all__ = ["MAX_SOURCE_BYTES", "PythonGrader"]
@@ -95,9 +95,8 @@ class PythonGrader(GraderSpec):
             raise GradeFailure("bad_sample", f"sample or item is not JSON data: {exc}") from None
         backend = open_backend(ctx, self.sandbox, self.limits)
         try:
-            async with backend.session(
-                LANGUAGES["python"], self.source, limits=self.limits, mode=self.sandbox.mode
-            ) as session:
+            program = Program(LANGUAGES["python"], self.source, self.limits, self.sandbox.mode)
+            async with backend.session(program) as session:
                 outcome = await session.run(Task("grade", data=data))
                 isolation = session.isolation
         except SandboxError as exc:

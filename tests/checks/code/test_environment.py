@@ -14,7 +14,7 @@ from graders.sandbox.languages import LANGUAGES
 from graders.sandbox.limits import Limits
 from graders.sandbox.local import LocalBackend
 from graders.sandbox.probe import HostSupport, probe
-from graders.sandbox.runs import Task
+from graders.sandbox.runs import Program, Task
 
 CONFIG = {"type": "code_tests", "tests": [{"stdin": "", "expected_stdout": "1"}]}
 
@@ -87,7 +87,7 @@ def test_rlimits_mode_still_bounds_memory() -> None:
         try:
             for language, code, _ in cases:
                 async with backend.session(
-                    LANGUAGES[language], code, limits=Limits(memory_mb=128), mode="warm"
+                    Program(LANGUAGES[language], code, Limits(memory_mb=128))
                 ) as s:
                     out.append((s.isolation, await s.run(Task())))
         finally:
