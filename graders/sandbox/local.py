@@ -36,11 +36,9 @@ _CACHE_BYTES = 64 * _MB
 class LocalBackend:
     """Runs sessions in a pool of local sandbox slots."""
 
-    def __init__(
-        self, host: HostSupport, *, slots: int, scratch_mb: int, use_cgroup: bool = True
-    ) -> None:
+    def __init__(self, host: HostSupport, *, slots: int, scratch_mb: int) -> None:
         self.host = host
-        self.pool = SlotPool(SlotConfig(host, scratch_mb=scratch_mb, use_cgroup=use_cgroup), slots)
+        self.pool = SlotPool(SlotConfig(host, scratch_mb=scratch_mb), slots)
         self._builds: OrderedDict[str, tuple[Outcome, bytes]] = OrderedDict()
         self._build_bytes = 0
 
@@ -92,7 +90,7 @@ class LocalSession:
     async def write_program(self) -> None:
         files: list[dict[str, Any]] = [{"name": self.language.source_file, "mode": 0o644}]
         blobs = [self.source.encode()]
-        await self._call({"op": "files", "files": files}, blobs, timeout=30.0)
+        await self.slot.call({"op": "files", "files": files}, blobs, timeout=30.0)
 
     async def compile(self) -> Outcome | None:
         lang = self.language
@@ -109,7 +107,7 @@ class LocalSession:
                     {"name": lang.source_file, "mode": 0o644},
                     {"name": lang.binary, "mode": 0o755},
                 ]
-                await self._call(
+                await self.slot.call(
                     {"op": "files", "files": files}, [self.source.encode(), binary], timeout=30.0
                 )
             return outcome
@@ -122,9 +120,7 @@ class LocalSession:
 
     async def run(self, task: Task) -> Outcome:
         lang = self.language
-        if (
-            lang.warm and self.program.mode == "warm"
-        ):  # fork the warm worker: it runs the task itself
+        if lang.warm and self.program.mode == "warm":  # fork the warm worker, which runs it
             argv, drive = None, True
         elif lang.warm and task.kind != "script":  # a fresh interpreter runs the driver
             argv, drive = self._argv((PYTHON, "-I")), True
@@ -165,7 +161,7 @@ class LocalSession:
         before = self.slot.oom_kills()
         timeout = limits.deadline_s + _GRACE_S + len(stdin or b"") / (50 * _MB)
         try:
-            answer, out = await self._call(header, blobs, timeout=timeout)
+            answer, out = await self.slot.call(header, blobs, timeout=timeout)
         except SlotBroken as exc:
             return Outcome(error=str(exc)), []
         outcome = Outcome(
@@ -187,8 +183,3 @@ class LocalSession:
         elif outcome.limit is None and outcome.cpu_s > limits.cpu_s:
             outcome.limit = "cpu"
         return outcome, out[3:]
-
-    async def _call(
-        self, header: dict[str, Any], blobs: list[bytes], *, timeout: float
-    ) -> tuple[dict[str, Any], list[bytes]]:
-        return await self.slot.call(header, blobs, timeout=timeout)

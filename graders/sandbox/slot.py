@@ -49,7 +49,6 @@ class SlotConfig:
 
     host: HostSupport
     scratch_mb: int = 64
-    use_cgroup: bool = True
     preimport: tuple[str, ...] = PREIMPORT
 
 
@@ -83,7 +82,7 @@ class Slot:
         try:
             if host.privileged:
                 self.uid = lease_uid()
-            if self.config.use_cgroup and host.cgroup is not None:
+            if host.cgroup is not None:
                 self.group = host.cgroup.group(f"{os.getpid()}-{self.name}")
             info_r, info_w = os.pipe2(os.O_CLOEXEC)
             argv = bwrap.command(

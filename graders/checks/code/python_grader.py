@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import field_validator
 
 from graders.checks.code.options import SandboxOptions, open_backend
-from graders.checks.code.report import excerpt, run_details
+from graders.checks.code.report import run_details
 from graders.checks.code.verdicts import Verdict, classify, read_records
 from graders.core.context import GradeContext
 from graders.core.errors import GradeFailure
@@ -109,9 +109,6 @@ class PythonGrader(GraderSpec):
             )
             raise GradeFailure(kind, f"grade() {ended.verdict.meaning}: {ended.message}", **details)
         score = _score(read_records(outcome.result) or [])
-        details.pop("stdout", None)
-        if outcome.stdout:
-            details["stdout"] = excerpt(outcome.stdout)
         return Result(score=score, reason=f"grade() returned {score:g}", details=details)
 
 

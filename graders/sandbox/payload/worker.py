@@ -45,8 +45,7 @@ _CHUNK = 1 << 16
 class Worker:
     """The worker's state between requests."""
 
-    def __init__(self, rx: int, tx: int) -> None:
-        self.rx, self.tx = rx, tx
+    def __init__(self) -> None:
         self.uid: int | None = None
         self.gid: int | None = None
 
@@ -354,7 +353,7 @@ def main() -> None:
     os.dup2(null, 1)
     os.close(null)
     confine.set_dumpable(False)  # keep runs of the same uid out of the worker's /proc
-    worker = Worker(rx, tx)
+    worker = Worker()
     while True:
         try:
             req, blobs = protocol.read_frame(rx)
