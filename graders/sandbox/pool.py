@@ -1,7 +1,8 @@
 """A pool of sandbox slots: at most ``size`` run at once, started lazily, replaced when broken.
 
 Pools live in a grader's runtime (``ctx.runtime.resource``) and are closed with it; a finalizer
-kills whatever is left if a pool is dropped without closing, and bubblewrap's
+kills whatever is left and removes its cgroups if a pool is dropped without closing (or at
+interpreter exit), and bubblewrap's
 ``--die-with-parent`` ends every sandbox if the grading process itself dies.
 """
 
@@ -20,9 +21,11 @@ __all__ = ["SlotPool"]
 _names = itertools.count()
 
 
-def _kill_all(slots: set[Slot]) -> None:
+def _abandon_all(slots: set[Slot]) -> None:
     for slot in list(slots):
         slot.kill_now()
+    for slot in list(slots):
+        slot.abandon()
 
 
 class SlotPool:
@@ -36,7 +39,7 @@ class SlotPool:
         self._free = asyncio.Semaphore(size)
         self._idle: list[Slot] = []
         self._slots: set[Slot] = set()
-        self._finalizer = weakref.finalize(self, _kill_all, self._slots)
+        self._finalizer = weakref.finalize(self, _abandon_all, self._slots)
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[Slot]:

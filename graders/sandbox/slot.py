@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import signal
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -162,6 +163,23 @@ class Slot:
         if self.proc is not None and self.proc.returncode is None:
             with contextlib.suppress(ProcessLookupError):
                 self.proc.kill()
+
+    def abandon(self) -> None:
+        """Kill the sandbox and free its cgroup and uid without an event loop (finalizers).
+
+        Waits at most half a second for the killed processes to leave the cgroup.
+        """
+        self.broken = True
+        self.kill_now()
+        if self.group is not None:
+            for _ in range(50):
+                self.group.kill()
+                if self.group.remove():
+                    break
+                time.sleep(0.01)
+        if self.uid is not None:
+            self.uid.release()
+            self.uid = None
 
     async def close(self) -> None:
         """Stop the sandbox, reap it, remove its cgroup and give its uid back.

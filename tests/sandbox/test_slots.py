@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
+import gc
 import os
 import signal
 from pathlib import Path
@@ -116,3 +117,21 @@ def test_lock_files_are_private() -> None:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     finally:
         lease.release()
+
+
+# dropping transports of a closed event loop makes asyncio's own finalizers complain; that is
+# what this test does on purpose
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_pool_dropped_without_closing_is_cleaned_up_by_its_finalizer() -> None:
+    async def run() -> tuple[LocalBackend, list[Path]]:
+        backend = LocalBackend(probe(), slots=1, scratch_mb=8)
+        async with backend.session(Program(PY, "print(1)", LIMITS)) as s:
+            await s.run(Task())
+            assert s.slot.group is not None
+            return backend, list(s.slot.group.dirs.values())
+
+    backend, dirs = asyncio.run(run())
+    assert all(d.exists() for d in dirs)
+    del backend
+    gc.collect()
+    assert not any(d.exists() for d in dirs)
