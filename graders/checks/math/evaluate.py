@@ -118,7 +118,7 @@ class Evaluator:
         self.branch = False
         self.log_branch = False
 
-    def eval(self, node: Node, env: dict[str, Any]) -> Any:
+    def evaluate(self, node: Node, env: dict[str, Any]) -> Any:
         b = self.b
         if isinstance(node, Num):
             v = node.value
@@ -134,21 +134,21 @@ class Evaluator:
         if isinstance(node, Add):
             total = b.num(Fraction(0))
             for arg in node.args:
-                value = self.eval(arg, env)
+                value = self.evaluate(arg, env)
                 self.scale = max(self.scale, abs(value))
                 total = total + value
             return total
         if isinstance(node, Mul):
             product = b.num(Fraction(1))
             for arg in node.args:
-                product = product * self.eval(arg, env)
+                product = product * self.evaluate(arg, env)
             return product
         if isinstance(node, Pow):
             return self.power(node, env)
         if isinstance(node, Func):
             return self.func(node, env)
         if isinstance(node, Unit):  # only nested units get here (``\\sin 30^\\circ``)
-            body = self.eval(node.body, env)
+            body = self.evaluate(node.body, env)
             if node.unit == "deg":
                 return body * b.const("pi") / 180
             return body / 100 if node.unit in ("%", "cents") else body
@@ -164,13 +164,13 @@ class Evaluator:
 
     def power(self, node: Pow, env: dict[str, Any]) -> Any:
         b = self.b
-        base = self.eval(node.base, env)
+        base = self.evaluate(node.base, env)
         exp_node = node.exp
         if isinstance(exp_node, Num) and exp_node.value.denominator % 2 == 1:
             frac = exp_node.value
             if abs(base.imag) == 0 and base.real < 0 and frac.denominator > 1:
                 return b.real_root(base.real, frac.numerator, frac.denominator)
-        exp = self.eval(exp_node, env)
+        exp = self.evaluate(exp_node, env)
         if base == 0:
             if exp.real <= 0:
                 raise EvalError("0 to a non-positive power")
@@ -186,7 +186,7 @@ class Evaluator:
     def series(self, node: Func, env: dict[str, Any]) -> Any:
         """A sum or product with integer bounds, term by term (at most MAX_TERMS terms)."""
         index, low, high, body = node.args
-        lo, hi = self.eval(low, env), self.eval(high, env)
+        lo, hi = self.evaluate(low, env), self.evaluate(high, env)
         if not (is_real(lo) and is_real(hi)) or lo.real % 1 or hi.real % 1:
             raise EvalError("a sum needs integer bounds")
         start, stop = round(float(lo.real)), round(float(hi.real))
@@ -195,7 +195,7 @@ class Evaluator:
         assert isinstance(index, Sym)
         total = self.b.num(Fraction(0 if node.name == "sum" else 1))
         for k in range(start, stop + 1):
-            term = self.eval(body, {**env, index.name: self.b.num(Fraction(k))})
+            term = self.evaluate(body, {**env, index.name: self.b.num(Fraction(k))})
             total = total + term if node.name == "sum" else total * term
         return total
 
@@ -204,7 +204,7 @@ class Evaluator:
         name = node.name
         if name in ("sum", "prod"):
             return self.series(node, env)
-        args = [self.eval(a, env) for a in node.args]
+        args = [self.evaluate(a, env) for a in node.args]
         if name in b.funcs:
             value = args[0]
             if name in ("sin", "cos", "tan", "sec", "csc", "cot"):

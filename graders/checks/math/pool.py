@@ -6,7 +6,7 @@ training process and not ``multiprocessing`` children (so a user's script withou
 ``ctx.runtime.resource(...)``, so every grade on that loop shares it and ``Grader.aclose()``
 ends it. A request that outlives its deadline, or whose caller is cancelled, has its worker
 killed with SIGKILL (this works from any thread, and stops big-integer arithmetic that
-``signal.alarm`` cannot); a fresh worker takes its place on the next request. Waiting for a
+an alarm signal cannot); a fresh worker takes its place on the next request. Waiting for a
 worker to start (SymPy's import) does not count against a request's deadline.
 """
 

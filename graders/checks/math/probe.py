@@ -83,7 +83,7 @@ def sample(node: Node, precise: bool = False) -> Sample | None:
         env = {name: _value(name, k) for name in names}
         ev.reset()
         try:
-            value = ev.eval(node, env)
+            value = ev.evaluate(node, env)
             values.append(value if backend.finite(value) else None)
         except Unevaluable:
             return None
