@@ -40,7 +40,7 @@ from graders.judge.calls import (
     R,
     Usage,
 )
-from graders.judge.embedder import Embedder, Vector
+from graders.judge.embedder import DiskStore, Embedder, Vector
 from graders.judge.endpoint import Endpoint
 from graders.judge.retry import backoff_delay
 
@@ -198,8 +198,9 @@ class ModelService:
                 return outcome.reply.vectors, outcome.usage
 
             namespace = ["embedding", CACHE_VERSION, endpoint.cache_id(), model, dimensions]
+            store = DiskStore(self._cache) if self._cache is not None else None
             embedder = self._embedders[key] = Embedder(
-                send, namespace=namespace, store=self._cache, batch_size=size
+                send, namespace=namespace, store=store, batch_size=size
             )
         return embedder
 

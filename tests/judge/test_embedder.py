@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from graders.core.errors import GradeFailure
+from graders.judge.cache import ReplyCache
 from graders.judge.calls import Usage
-from graders.judge.embedder import Embedder, MemoryStore, Vector, split_usage
+from graders.judge.embedder import DiskStore, Embedder, MemoryStore, Vector, split_usage
 
 
 class Recorder:
@@ -133,11 +135,24 @@ def test_a_caller_that_gives_up_does_not_cancel_the_request_others_await() -> No
 
 def test_the_memory_store_drops_the_least_recently_used() -> None:
     store = MemoryStore(size=2)
-    store.put("a", {"vector": [1.0]})
-    store.put("b", {"vector": [2.0]})
-    assert store.get("a") is not None
-    store.put("c", {"vector": [3.0]})
-    assert store.get("b") is None and store.get("a") is not None and store.get("c") is not None
+    store.put("a", [1.0])
+    store.put("b", [2.0])
+    assert store.get("a") == [1.0]
+    store.put("c", [3.0])
+    assert store.get("b") is None and store.get("a") == [1.0] and store.get("c") == [3.0]
+
+
+def test_the_disk_store_keeps_vectors_exactly_and_skips_foreign_entries(tmp_path: Path) -> None:
+    cache = ReplyCache(tmp_path / "c.sqlite3")
+    vector = [0.1, -1 / 3, 1e-300, 12345.678, 0.0]
+    DiskStore(cache).put("k", vector)
+    cache.put("json", {"vector": [1.0]})
+    cache.put("bad", {"f64": "not base64!"})
+    cache.close()
+    reopened = DiskStore(ReplyCache(tmp_path / "c.sqlite3"))
+    assert reopened.get("k") == vector
+    assert reopened.get("json") is None and reopened.get("bad") is None
+    assert reopened.get("absent") is None
 
 
 @given(
