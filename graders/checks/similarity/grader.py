@@ -53,6 +53,11 @@ class TextSimilarity(ReferenceCheck):
     ``token_f1`` and ``exact_match`` (SQuAD normalization) and ``char_edit_similarity`` /
     ``word_edit_similarity`` (1 - normalized Levenshtein distance). With ``pass_threshold`` the
     node passes when the score reaches it.
+
+    ``cosine`` reads ``embeddings``: ``model`` and ``endpoint`` (a judge's endpoint block:
+    provider, base_url, api_key_env, concurrency, retries, price), optionally ``dimensions`` and
+    ``batch_size``; calls are cached, budgeted and report their usage like a judge's. Or
+    ``local: true``: all-MiniLM-L6-v2 (or ``model``, a directory) on the CPU, no network.
     """
 
     type: Literal["text_similarity"] = "text_similarity"
