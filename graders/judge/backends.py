@@ -130,7 +130,10 @@ class OpenAIBackend:
         base_url = endpoint.resolved_base_url()
         if self._secret is None and base_url is None:
             variable = endpoint.api_key_env or "OPENAI_API_KEY"
-            raise CallError(f"no API key: set {variable} (or point endpoint.base_url elsewhere)")
+            raise CallError(
+                f"no API key: set {variable} (or point endpoint.base_url elsewhere)",
+                kind="missing_credentials",
+            )
         self._client = openai.AsyncOpenAI(
             api_key=self._secret or _NO_KEY,
             base_url=base_url,
@@ -177,6 +180,14 @@ class OpenAIBackend:
         await self._client.close()
 
 
+class _NoRetries(int):
+    """A zero that is true: litellm's OpenAI embeddings path reads ``max_retries or 2``, so a
+    plain 0 would turn the SDK's own retries back on, beneath ours."""
+
+    def __bool__(self) -> bool:
+        return True
+
+
 class LiteLLMBackend:
     """Any provider litellm supports (``anthropic/...``, ``openai/...`` at a ``base_url``)."""
 
@@ -216,7 +227,7 @@ class LiteLLMBackend:
             raise _translate(exc, self._secret, timeout_s) from None
 
     async def embed(self, request: EmbedRequest, *, timeout_s: float) -> EmbedReply:
-        kwargs = self._common(timeout_s)
+        kwargs = self._common(timeout_s) | {"max_retries": _NoRetries(0)}
         if request.dimensions is not None:
             kwargs["dimensions"] = request.dimensions
         try:

@@ -1,4 +1,4 @@
-"""The shapes of a model call: requests, replies, and the one error backends raise.
+"""The shapes of a model call: requests, replies, usage, and the one error backends raise.
 
 Backends (``openai``, ``litellm``) translate their SDK's exceptions into :class:`CallError`, which
 says whether a retry may help and how long the server asked us to wait. Every message that leaves
@@ -11,15 +11,18 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 __all__ = [
     "CACHE_VERSION",
     "CallError",
+    "CallOutcome",
     "ChatReply",
     "ChatRequest",
     "EmbedReply",
     "EmbedRequest",
+    "Usage",
+    "digest",
     "redact",
 ]
 
@@ -37,7 +40,8 @@ def redact(text: str, *secrets: str | None) -> str:
     return _KEYLIKE.sub("[redacted]", text)
 
 
-def _digest(payload: Any) -> str:
+def digest(payload: Any) -> str:
+    """A cache key: the SHA-256 of ``payload`` as canonical JSON."""
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -58,7 +62,7 @@ class ChatRequest:
 
     def cache_key(self, endpoint_id: str) -> str:
         """A digest of everything that changes the answer (never the credentials)."""
-        return _digest(
+        return digest(
             [
                 "chat",
                 CACHE_VERSION,
@@ -108,11 +112,6 @@ class EmbedRequest:
     texts: list[str]
     dimensions: int | None = None
 
-    def cache_key(self, endpoint_id: str) -> str:
-        return _digest(
-            ["embed", CACHE_VERSION, endpoint_id, self.model, self.texts, self.dimensions]
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class EmbedReply:
@@ -123,17 +122,55 @@ class EmbedReply:
     model: str | None = None
     cost_usd: float | None = None
 
+
+@dataclass
+class Usage:
+    """What calls spent: requests sent, answers served from the cache, tokens, dollars.
+
+    ``cached`` counts a judge's replies, and an embedding's texts, served from the cache
+    instead of a request.
+    """
+
+    calls: int = 0
+    cached: int = 0
+    retries: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = 0.0
+    """None when some call's price is unknown (set ``endpoint.price``)."""
+
+    def add(self, other: Usage) -> None:
+        self.calls += other.calls
+        self.cached += other.cached
+        self.retries += other.retries
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        if self.cost_usd is None or other.cost_usd is None:
+            self.cost_usd = None
+        else:
+            self.cost_usd += other.cost_usd
+
     def to_dict(self) -> dict[str, Any]:
+        cost = self.cost_usd
         return {
-            "vectors": self.vectors,
+            "calls": self.calls,
+            "cached": self.cached,
+            "retries": self.retries,
             "prompt_tokens": self.prompt_tokens,
-            "model": self.model,
-            "cost_usd": self.cost_usd,
+            "completion_tokens": self.completion_tokens,
+            "cost_usd": None if cost is None else round(cost, 8),
         }
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> EmbedReply:
-        return cls(**data)
+
+R = TypeVar("R", ChatReply, EmbedReply)
+
+
+@dataclass
+class CallOutcome(Generic[R]):
+    """A reply and what getting it spent."""
+
+    reply: R
+    usage: Usage = field(default_factory=Usage)
 
 
 class CallError(Exception):

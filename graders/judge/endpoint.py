@@ -98,3 +98,8 @@ class Endpoint(BaseModel):
     def key(self) -> str:
         """Identifies the endpoint for concurrency limits and clients (no credentials in it)."""
         return f"{self.provider}|{self.resolved_base_url() or ''}|{self.api_key_env or ''}"
+
+    def cache_id(self) -> str:
+        """Identifies the endpoint in reply-cache keys: the same server answers the same,
+        whichever variable holds the key."""
+        return f"{self.provider}|{self.resolved_base_url() or ''}"

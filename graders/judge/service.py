@@ -2,10 +2,11 @@
 
 Graders call :func:`chat` (judges) or :func:`embed` (embedding similarity) with an
 :class:`~graders.judge.endpoint.Endpoint` and a request. One :class:`ModelService` per run
-(per ``Runtime``) holds the clients, the reply cache and the budget; it is created on first use
-and closed with the grader. A call:
+(per ``Runtime``) holds the clients, the reply cache, the embedders and the budget; it is
+created on first use and closed with the grader. A call:
 
-1. returns the cached reply when there is one (no request, no spending);
+1. returns the cached reply when there is one (no request, no spending); embeddings are cached
+   per text and batched across concurrent callers (:mod:`graders.judge.embedder`);
 2. waits for a slot under the endpoint's ``concurrency`` (``ctx.runtime.limit``);
 3. refuses to start once the run's budget (tokens or dollars) is spent;
 4. retries 429s, 5xx, timeouts, dropped connections and malformed responses with exponential
@@ -21,26 +22,36 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Any, Generic, TypeVar
 
 from graders.core.context import Runtime
 from graders.core.errors import GradeFailure
 from graders.judge.backends import Backend, make_backend
 from graders.judge.cache import ReplyCache, default_cache_dir
-from graders.judge.calls import CallError, ChatReply, ChatRequest, EmbedReply, EmbedRequest
+from graders.judge.calls import (
+    CACHE_VERSION,
+    CallError,
+    CallOutcome,
+    ChatReply,
+    ChatRequest,
+    EmbedReply,
+    EmbedRequest,
+    R,
+    Usage,
+)
+from graders.judge.embedder import DiskStore, Embedder, Vector
 from graders.judge.endpoint import Endpoint
 from graders.judge.retry import backoff_delay
 
-__all__ = ["CallOutcome", "ModelService", "ModelSettings", "Usage", "chat", "embed", "service"]
+__all__ = ["DEFAULT_BATCH_SIZE", "ModelService", "ModelSettings", "chat", "embed", "service"]
 
 log = logging.getLogger("graders.judge")
 
 SETTINGS_KEY = "models"
 CACHE_FILE = "model-calls.sqlite3"
-
-R = TypeVar("R", ChatReply, EmbedReply)
+DEFAULT_BATCH_SIZE = 64
+"""Texts per embeddings request, unless the caller asks for another size."""
 
 
 @dataclass(frozen=True)
@@ -74,56 +85,14 @@ class ModelSettings:
         return cls(**raw)
 
 
-@dataclass
-class Usage:
-    """What calls spent: requests sent, replies served from the cache, tokens, dollars."""
-
-    calls: int = 0
-    cached: int = 0
-    retries: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost_usd: float | None = 0.0
-    """None when some call's price is unknown (set ``endpoint.price``)."""
-
-    def add(self, other: Usage) -> None:
-        self.calls += other.calls
-        self.cached += other.cached
-        self.retries += other.retries
-        self.prompt_tokens += other.prompt_tokens
-        self.completion_tokens += other.completion_tokens
-        if self.cost_usd is None or other.cost_usd is None:
-            self.cost_usd = None
-        else:
-            self.cost_usd += other.cost_usd
-
-    def to_dict(self) -> dict[str, Any]:
-        cost = self.cost_usd
-        return {
-            "calls": self.calls,
-            "cached": self.cached,
-            "retries": self.retries,
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "cost_usd": None if cost is None else round(cost, 8),
-        }
-
-
-@dataclass
-class CallOutcome(Generic[R]):
-    """A reply and what getting it spent."""
-
-    reply: R
-    usage: Usage = field(default_factory=Usage)
-
-
 class ModelService:
-    """The clients, reply cache and budget of one run."""
+    """The clients, reply cache, embedders and budget of one run."""
 
     def __init__(self, settings: ModelSettings) -> None:
         self.settings = settings
         self.spent = Usage()
         self._backends: dict[str, Backend] = {}
+        self._embedders: dict[tuple[Endpoint, str, int | None, int], Embedder] = {}
         self._no_schema: set[tuple[str, str]] = set()
         self._cache: ReplyCache | None = None
         if settings.cache:
@@ -169,20 +138,11 @@ class ModelService:
         self,
         runtime: Runtime,
         endpoint: Endpoint,
-        cache_key: str,
         send: Callable[[Backend, bool], Awaitable[R]],
-        load: Callable[[dict[str, Any]], R],
         model: str,
     ) -> CallOutcome[R]:
-        """The cached reply for ``cache_key``, or ``send`` under the limits, retried."""
-        cache = self._cache
-        if cache is not None:
-            hit = cache.get(cache_key)
-            if hit is not None:
-                try:
-                    return CallOutcome(load(hit), Usage(cached=1, cost_usd=0.0))
-                except TypeError:
-                    pass  # an entry of another shape: call again and overwrite it
+        """``send`` under the endpoint's limit and the budget, retried, its usage counted
+        (the callers cache: :func:`chat` by request, embedders by text)."""
         backend = self._backend(endpoint)
         limit = runtime.limit(f"models:{endpoint.key()}", endpoint.concurrency)
         schema_key = (endpoint.key(), model)
@@ -217,9 +177,32 @@ class ModelService:
                 await asyncio.sleep(delay)
         usage = self._usage(endpoint, reply, retries)
         self.spent.add(usage)
-        if cache is not None:
-            cache.put(cache_key, reply.to_dict())
         return CallOutcome(reply, usage)
+
+    def embedder(
+        self, runtime: Runtime, endpoint: Endpoint, model: str, dimensions: int | None, size: int
+    ) -> Embedder:
+        """The run's embedder of ``model`` at ``endpoint`` (requests of ``size`` texts at most),
+        its vectors cached per text in the reply cache."""
+        key = (endpoint, model, dimensions, size)
+        embedder = self._embedders.get(key)
+        if embedder is None:
+
+            async def send(texts: list[str]) -> tuple[list[Vector], Usage]:
+                request = EmbedRequest(model=model, texts=texts, dimensions=dimensions)
+
+                async def once(backend: Backend, schema: bool) -> EmbedReply:
+                    return await backend.embed(request, timeout_s=endpoint.request_timeout_s)
+
+                outcome = await self.call(runtime, endpoint, once, model)
+                return outcome.reply.vectors, outcome.usage
+
+            namespace = ["embedding", CACHE_VERSION, endpoint.cache_id(), model, dimensions]
+            store = DiskStore(self._cache) if self._cache is not None else None
+            embedder = self._embedders[key] = Embedder(
+                send, namespace=namespace, store=store, batch_size=size
+            )
+        return embedder
 
     @staticmethod
     async def _guarded(request: Awaitable[R], endpoint: Endpoint) -> R:
@@ -249,6 +232,10 @@ class ModelService:
         )
 
     async def aclose(self) -> None:
+        embedders = list(self._embedders.values())
+        self._embedders.clear()
+        for embedder in embedders:
+            await embedder.aclose()
         backends = list(self._backends.values())
         self._backends.clear()
         for backend in backends:
@@ -264,41 +251,44 @@ def service(runtime: Runtime) -> ModelService:
     )
 
 
-def _endpoint_id(endpoint: Endpoint) -> str:
-    return f"{endpoint.provider}|{endpoint.resolved_base_url() or ''}"
-
-
 async def chat(
     runtime: Runtime, endpoint: Endpoint, request: ChatRequest
 ) -> CallOutcome[ChatReply]:
     """One chat completion through the run's service (cached, limited, retried, counted)."""
+    models = service(runtime)
+    key = request.cache_key(endpoint.cache_id())
+    hit = models.cache.get(key) if models.cache is not None else None
+    if hit is not None:
+        try:
+            return CallOutcome(ChatReply.from_dict(hit), Usage(cached=1, cost_usd=0.0))
+        except TypeError:
+            pass  # an entry of another shape: call again and overwrite it
 
     async def send(backend: Backend, schema: bool) -> ChatReply:
         return await backend.chat(request, schema=schema, timeout_s=endpoint.request_timeout_s)
 
-    return await service(runtime).call(
-        runtime,
-        endpoint,
-        request.cache_key(_endpoint_id(endpoint)),
-        send,
-        ChatReply.from_dict,
-        request.model,
-    )
+    outcome = await models.call(runtime, endpoint, send, request.model)
+    if models.cache is not None:
+        models.cache.put(key, outcome.reply.to_dict())
+    return outcome
 
 
 async def embed(
-    runtime: Runtime, endpoint: Endpoint, request: EmbedRequest
+    runtime: Runtime,
+    endpoint: Endpoint,
+    request: EmbedRequest,
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
 ) -> CallOutcome[EmbedReply]:
-    """Embeddings of ``request.texts`` through the run's service (cached, limited, retried)."""
+    """Embeddings of ``request.texts`` through the run's service (cached, limited, retried).
 
-    async def send(backend: Backend, schema: bool) -> EmbedReply:
-        return await backend.embed(request, timeout_s=endpoint.request_timeout_s)
-
-    return await service(runtime).call(
-        runtime,
-        endpoint,
-        request.cache_key(_endpoint_id(endpoint)),
-        send,
-        EmbedReply.from_dict,
-        request.model,
+    Concurrent callers share requests: texts asked for in the same event-loop turn go out
+    together, ``batch_size`` at most a request, each distinct text once; each vector is cached
+    under its own text. The usage is this call's share (see :mod:`graders.judge.embedder`).
+    """
+    embedder = service(runtime).embedder(
+        runtime, endpoint, request.model, request.dimensions, batch_size
     )
+    vectors, usage = await embedder.embed(request.texts)
+    reply = EmbedReply(vectors, usage.prompt_tokens, request.model, usage.cost_usd)
+    return CallOutcome(reply, usage)

@@ -182,23 +182,31 @@ def test_unknown_settings_are_reported(server: OpenAIServer) -> None:
 def test_the_embeddings_call_is_cached_limited_and_counted(
     provider: str, server: OpenAIServer
 ) -> None:
-    async def go() -> tuple[Any, Any]:
+    ep = Endpoint.model_validate(endpoint(provider, server))
+    request = EmbedRequest(
+        model=model(provider, "embed-1"), texts=["a cat sat", "a cat sat", "dogs run"]
+    )
+
+    async def go(calls: int) -> list[Any]:
         runtime = Runtime()
-        ep = Endpoint.model_validate(endpoint(provider, server))
-        request = EmbedRequest(
-            model=model(provider, "embed-1"), texts=["a cat sat", "a cat sat", "dogs run"]
-        )
         try:
-            return await embed(runtime, ep, request), await embed(runtime, ep, request)
+            return [await embed(runtime, ep, request) for _ in range(calls)]
         finally:
             await runtime.aclose()
 
-    first, second = asyncio.run(go())
+    first, second = asyncio.run(go(2))
     vectors = first.reply.vectors
     assert len(vectors) == 3 and len(vectors[0]) == 64
     assert vectors[0] == vectors[1] != vectors[2]
-    assert first.usage.calls == 1 and first.usage.prompt_tokens == 8
-    assert second.usage.cached == 1 and second.reply.vectors == vectors
+    sent = [r for r in server.requests if r.path.endswith("/embeddings")]
+    # the repeated text is sent once: 3 + 2 words, which the test server counts as tokens
+    assert len(sent) == 1 and sent[0].body["input"] == ["a cat sat", "dogs run"]
+    assert first.usage.calls == 1 and first.usage.prompt_tokens == 5
+    # every vector of the second call comes from the cache, one text at a time
+    assert second.usage.cached == 3 and second.usage.calls == 0
+    assert second.reply.vectors == vectors
+    (again,) = asyncio.run(go(1))  # a new run reads the vectors from the disk cache
+    assert again.usage.cached == 3 and again.reply.vectors == vectors
     assert len([r for r in server.requests if r.path.endswith("/embeddings")]) == 1
 
 

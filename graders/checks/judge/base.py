@@ -19,10 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from graders.core.context import GradeContext
 from graders.core.errors import GradeFailure
-from graders.judge.calls import ChatReply, ChatRequest
+from graders.judge.calls import CallOutcome, ChatReply, ChatRequest, Usage
 from graders.judge.endpoint import Endpoint
 from graders.judge.prompts import JudgePrompt, PromptName, fence, resolve
-from graders.judge.service import CallOutcome, Usage, chat
+from graders.judge.service import chat
 from graders.spec.base import GraderSpec
 from graders.spec.templates import Template
 

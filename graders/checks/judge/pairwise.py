@@ -16,10 +16,9 @@ from graders.core.context import GradeContext
 from graders.core.errors import GradeFailure
 from graders.core.registry import register
 from graders.core.result import Result
-from graders.judge.calls import ChatReply
+from graders.judge.calls import CallOutcome, ChatReply
 from graders.judge.parse import parse_label
 from graders.judge.prompts import JudgePrompt, PromptName, fence
-from graders.judge.service import CallOutcome
 from graders.spec.templates import Template
 
 __all__ = ["Pairwise"]

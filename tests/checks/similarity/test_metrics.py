@@ -239,16 +239,19 @@ def test_openai_grader_json_loads_unchanged() -> None:
         ({"evaluation_metric": "blue"}, "did you mean 'bleu'"),
         ({"evaluation_metric": "bleu", "not": True}, "not: true has no meaning"),
         (
-            {"evaluation_metric": "bleu", "embeddings": {"provider": "local"}},
+            {"evaluation_metric": "bleu", "embeddings": {"local": True}},
             "embeddings is only used with evaluation_metric='cosine'",
         ),
         (
-            {"evaluation_metric": "cosine", "embeddings": {"provider": "local", "base_url": "x"}},
-            "takes no base_url",
+            {
+                "evaluation_metric": "cosine",
+                "embeddings": {"local": True, "endpoint": {"base_url": "x"}},
+            },
+            "takes no endpoint",
         ),
         (
-            {"evaluation_metric": "cosine", "embeddings": {"provider": "openai", "timeout_s": 0}},
-            "timeout_s",
+            {"evaluation_metric": "cosine", "embeddings": {"endpoint": {"request_timeout_s": 0}}},
+            "request_timeout_s",
         ),
     ],
 )
