@@ -19,6 +19,7 @@ from graders.judge.retry import is_retryable_status, retry_after
 __all__ = ["Backend", "LiteLLMBackend", "OpenAIBackend", "make_backend"]
 
 _NO_KEY = "no-key"  # OpenAI-compatible local servers (vLLM, llama.cpp) accept any key
+_PATHS = ("chat/completions", "embeddings")
 
 
 class Backend(Protocol):
@@ -109,13 +110,18 @@ def _embed_reply(data: Any, count: int) -> EmbedReply:
 
 
 def _http_client(openai: Any) -> Any:
-    """The SDK's aiohttp transport where installed (``openai[aiohttp]``): it spends less CPU
-    per request than the default one at high concurrency; else the SDK's default."""
-    factory = getattr(openai, "DefaultAioHttpClient", None)
-    if factory is None:
+    """The SDK's HTTP client with our transport (:mod:`graders.judge.transport`) where the SDK
+    runs on httpx2; with an older SDK, its aiohttp client where installed, else its default."""
+    factory = getattr(openai, "DefaultAsyncHttpx2Client", None)
+    if factory is not None:
+        from graders.judge.transport import Http11Transport
+
+        return factory(transport=Http11Transport())
+    fallback = getattr(openai, "DefaultAioHttpClient", None)
+    if fallback is None:
         return None
     try:
-        return factory()
+        return fallback()
     except RuntimeError:  # the aiohttp transport package is not installed
         return None
 
@@ -141,12 +147,14 @@ class OpenAIBackend:
             timeout=endpoint.request_timeout_s,
             http_client=_http_client(openai),
         )
+        # absolute URLs: the SDK then skips joining each request's path to the base URL
+        self._urls = {path: f"{self._client.base_url}{path}" for path in _PATHS}
 
     async def _post(self, path: str, body: dict[str, Any], timeout_s: float) -> Any:
-        # the SDK's documented raw call: its auth, base URL, timeouts and errors, without the
+        # the SDK's documented raw call: its auth, headers, timeouts and errors, without the
         # per-call transformation of typed params (over 1 ms of CPU a call, measured)
         raw = await self._client.post(
-            path, cast_to=bytes, body=body, options={"timeout": timeout_s}
+            self._urls[path], cast_to=bytes, body=body, options={"timeout": timeout_s}
         )
         return json.loads(raw)
 
@@ -156,7 +164,7 @@ class OpenAIBackend:
         if schema and request.schema is not None:
             body["response_format"] = _response_format(request)
         try:
-            return _chat_reply(await self._post("/chat/completions", body, timeout_s))
+            return _chat_reply(await self._post("chat/completions", body, timeout_s))
         except CallError:
             raise
         except Exception as exc:
@@ -171,7 +179,7 @@ class OpenAIBackend:
         if request.dimensions is not None:
             body["dimensions"] = request.dimensions
         try:
-            data = await self._post("/embeddings", body, timeout_s)
+            data = await self._post("embeddings", body, timeout_s)
             return _embed_reply(data, len(request.texts))
         except Exception as exc:
             raise _translate(exc, self._secret, timeout_s) from None
