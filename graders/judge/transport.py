@@ -7,12 +7,13 @@ SDK documents). This one exists because of how judge calls behave at concurrency
 come back in bursts, and each is handled on the one event loop. Before Python 3.12, both the
 SDK's transports (aiohttp's and httpx2's own) put a request on the wire one loop turn *after*
 the SDK hands it over, behind every other task ready in that turn, so each request of a burst
-waited for the whole burst's work (measured: 3-5 ms on average, 15 ms at p95, from the call to
-the server reading the request, against 1.2 ms on Python 3.12 where aiohttp writes eagerly).
-Here the request is written to the socket in the same step, and:
+waited for the whole burst's work (measured at concurrency 32: 3.3-5.5 ms on average and
+16-19 ms at p95 from the call to the server reading the request; 1.2 ms on Python 3.12, where
+aiohttp writes eagerly, and 1.1-1.2 ms with this transport). Here the request is written to the
+socket in the same step, and:
 
 * replies are parsed by h11 (the HTTP/1.1 state machine under httpx2's own transport) and
-  handed to the SDK whole, with less CPU per call than going through aiohttp;
+  handed to the SDK whole (the CPU a call costs is about that of the SDK's aiohttp transport);
 * connections are kept alive per origin (5 s idle at most); a reused connection that the server
   closed before answering is replaced and the request sent once more, as HTTP clients do;
 * the CA bundle (about 20 ms of CPU) is loaded once per process and only for ``https``.
