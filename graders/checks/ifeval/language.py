@@ -1,0 +1,147 @@
+"""Language detection: langdetect's algorithm and seeded random walk, computed faster.
+
+IFEval's language checks call ``langdetect``; on rows that use them it is most of the cost.
+:func:`detect` runs langdetect's own algorithm on its own profiles with the same seeded random
+walk and ends with the same probabilities (equal floats, not close ones), so every answer is
+the one langdetect's ``Detector`` gives. The speed comes from how the same steps are computed:
+
+* preparing the text: space runs are collapsed with a regular expression instead of a loop per
+  character, and pure-ASCII text skips the non-Latin count (it has no character at or above
+  U+0300, so langdetect's cleaning removes nothing);
+* n-grams: langdetect's own extractor runs once per distinct space-separated word and the
+  result is kept (a bounded cache). A space resets langdetect's n-gram buffer, so the n-grams
+  of a word, with the space after it, never depend on what came before;
+* the random walk: the same seeded ``random.Random`` picks the same n-grams in the same order;
+  each update multiplies all 55 languages' probabilities by one numpy row (the same IEEE
+  products, element by element, as langdetect's loop), and the normalizing sum is Python's
+  ``sum`` over the same floats, as in langdetect.
+
+``tests/checks/ifeval/test_language.py`` checks the probabilities against langdetect's detector
+on texts in many scripts.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+from types import SimpleNamespace
+from typing import Any
+
+import numpy as np
+from langdetect.detector import Detector
+from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+from langdetect.utils.ngram import NGram
+
+__all__ = ["SEED", "detect", "language_codes"]
+
+SEED = 0
+"""The random walk's seed (langdetect's shared factory is unseeded, hence random, by default)."""
+
+_SPACE_RUN = re.compile(" {2,}")
+
+
+class _Profiles:
+    """langdetect's profiles as one matrix: a row of per-language probabilities per n-gram."""
+
+    def __init__(self) -> None:
+        factory = DetectorFactory()
+        factory.load_profile(PROFILES_DIRECTORY)
+        grams: dict[str, list[float]] = factory.word_lang_prob_map
+        self.langlist: list[str] = factory.langlist
+        self.seed = SEED
+        self.row = {gram: index for index, gram in enumerate(grams)}
+        self.matrix = np.array(list(grams.values()), dtype=np.float64)
+        # what langdetect's extractor reads: membership in the map is all it asks
+        self.word_lang_prob_map = self.row
+
+
+@cache
+def _profiles() -> _Profiles:
+    return _Profiles()
+
+
+def language_codes() -> tuple[str, ...]:
+    """The language codes langdetect can answer with (ISO 639-1, plus zh-cn and zh-tw)."""
+    return tuple(sorted(_profiles().langlist))
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_rows(word: str) -> tuple[int, ...]:
+    """The profile rows of the n-grams langdetect extracts from ``word`` (a word and the
+    space after it, or the text's last word), starting from a fresh n-gram buffer."""
+    profiles = _profiles()
+    reader = SimpleNamespace(text=word, word_lang_prob_map=profiles.row)
+    return tuple(profiles.row[gram] for gram in Detector._extract_ngrams(reader))
+
+
+class _Detector(Detector):  # type: ignore[misc]  # langdetect is untyped
+    """langdetect's ``Detector`` with its per-character loops and walk computed faster."""
+
+    def __init__(self) -> None:
+        super().__init__(_profiles())
+
+    def append(self, text: str) -> None:
+        text = self.URL_RE.sub(" ", text)
+        text = self.MAIL_RE.sub(" ", text)
+        text = NGram.normalize_vi(text)
+        self.text += _SPACE_RUN.sub(" ", text[: self.max_text_length])
+
+    def cleaning_text(self) -> None:
+        if not self.text.isascii():
+            super().cleaning_text()
+
+    def _extract_rows(self) -> list[int]:
+        words = self.text.split(" ")
+        rows: list[int] = []
+        for word in words[:-1]:
+            rows.extend(_word_rows(word + " "))
+        rows.extend(_word_rows(words[-1]))
+        return rows
+
+    def _detect_block(self) -> None:
+        self.cleaning_text()
+        rows = self._extract_rows()
+        if not rows:
+            raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+        distinct, picks = np.unique(np.array(rows), return_inverse=True)
+        table = _profiles().matrix[distinct]
+        choices = picks.tolist()
+        size = len(self.langlist)
+        langprob = np.zeros(size)
+        random = self.random
+        random.seed(self.seed)
+        choice = random.choice
+        for _ in range(self.n_trial):
+            prob = np.full(size, 1.0 / size)
+            alpha = self.alpha + random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
+            factors = alpha / self.BASE_FREQ + table
+            # langdetect's loop: update at i = 0, 1, 2, ...; after the updates at i = 0, 5,
+            # 10, ... normalize and stop once converged or at the iteration limit
+            prob *= factors[choice(choices)]
+            i = 0
+            while not (_normalize(prob) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT):
+                for _ in range(5):
+                    prob *= factors[choice(choices)]
+                i += 5
+            langprob += prob / self.n_trial
+        self.langprob = langprob.tolist()
+
+
+def _normalize(prob: Any) -> float:
+    """langdetect's ``_normalize_prob`` in place: divide by the (Python) sum, return the max."""
+    total = sum(prob.tolist())
+    if total == 0.0:
+        raise ZeroDivisionError("float division by zero")  # as langdetect's own division
+    prob /= total
+    return max(0.0, float(prob.max()))
+
+
+def detect(text: str) -> str | None:
+    """The language langdetect finds, or None when the text gives it nothing to go on."""
+    detector = _Detector()
+    detector.append(text)
+    try:
+        return str(detector.detect())
+    except LangDetectException:
+        return None
