@@ -26,7 +26,7 @@ from graders.checks.ifeval import (  # noqa: F401  (importing them fills the tab
     ifeval_rules,
 )
 from graders.checks.ifeval.table import Bound, InstructionError, bind
-from graders.checks.ifeval.text import LOOSE_VARIANTS, TextView
+from graders.checks.ifeval.text import TextView
 from graders.core.context import GradeContext
 from graders.core.errors import GradeFailure
 from graders.core.registry import register
@@ -171,15 +171,12 @@ class InstructionFollowing(GraderSpec):
         if not text.strip():
             return [self._child(i, b, False, "empty response") for i, b in enumerate(instructions)]
         view = TextView(text)
-        variants: list[tuple[str, TextView]] | None = None
         children = []
         for index, bound in enumerate(instructions):
             ok, reason = bound.check(view)
             variant = None
             if not ok and self.mode == "loose":
-                if variants is None:
-                    variants = _loose_views(text)
-                for label, other in variants:
+                for label, other in view.variants:
                     loose_ok, loose_reason = bound.check(other)
                     if loose_ok:
                         ok, reason, variant = True, f"{loose_reason} ({label})", label
@@ -199,20 +196,6 @@ class InstructionFollowing(GraderSpec):
             path=f"{self.path}.instruction_id_list[{index}]",
             details={"loose_variant": variant} if variant else None,
         )
-
-
-def _loose_views(text: str) -> list[tuple[str, TextView]]:
-    """IFEval's loose variants worth checking: non-empty, and each distinct text once (a
-    response without asterisks or with one line repeats itself; checks are pure functions of
-    the text, so a repeat cannot change a verdict)."""
-    seen = {text}
-    views = []
-    for label, transform in LOOSE_VARIANTS:
-        variant = transform(text)
-        if variant.strip() and variant not in seen:
-            seen.add(variant)
-            views.append((label, TextView(variant)))
-    return views
 
 
 def _decode(value: str, field: str) -> Any:
