@@ -22,6 +22,7 @@ on texts in many scripts.
 
 from __future__ import annotations
 
+import random
 import re
 from functools import cache, lru_cache
 from types import SimpleNamespace
@@ -67,62 +68,78 @@ def language_codes() -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1 << 16)
-def _word_rows(word: str) -> tuple[int, ...]:
-    """The profile rows of the n-grams langdetect extracts from ``word`` (a word and the
-    space after it, or the text's last word), starting from a fresh n-gram buffer."""
+def _word_rows(word: str, last: bool = False) -> tuple[int, ...]:
+    """The profile rows of the n-grams langdetect extracts from ``word`` and the space after it
+    (none after the text's ``last`` word), starting from a fresh n-gram buffer."""
     profiles = _profiles()
-    reader = SimpleNamespace(text=word, word_lang_prob_map=profiles.row)
+    reader = SimpleNamespace(text=word if last else word + " ", word_lang_prob_map=profiles.row)
     return tuple(profiles.row[gram] for gram in Detector._extract_ngrams(reader))
+
+
+@cache
+def _defaults() -> dict[str, Any]:
+    return dict(Detector(_profiles()).__dict__)
 
 
 class _Detector(Detector):  # type: ignore[misc]  # langdetect is untyped
     """langdetect's ``Detector`` with its per-character loops and walk computed faster."""
 
     def __init__(self) -> None:
-        super().__init__(_profiles())
+        # Detector.__init__ seeds a fresh random.Random from the OS (tens of microseconds) that
+        # the walk reseeds anyway: take its other defaults and a generator seeded as the walk's
+        self.__dict__.update(_defaults())
+        self.random = random.Random(self.seed)
 
     def append(self, text: str) -> None:
-        text = self.URL_RE.sub(" ", text)
-        text = self.MAIL_RE.sub(" ", text)
-        text = NGram.normalize_vi(text)
+        # the patterns cannot match without "http", "@", or a non-ASCII combining mark
+        if "http" in text:
+            text = self.URL_RE.sub(" ", text)
+        if "@" in text:
+            text = self.MAIL_RE.sub(" ", text)
+        if not text.isascii():
+            text = NGram.normalize_vi(text)
         self.text += _SPACE_RUN.sub(" ", text[: self.max_text_length])
 
     def cleaning_text(self) -> None:
         if not self.text.isascii():
             super().cleaning_text()
 
-    def _extract_rows(self) -> list[int]:
-        words = self.text.split(" ")
+    def _extract_rows(self) -> tuple[list[int], set[int]]:
+        """The n-grams' profile rows in text order, and the distinct rows."""
+        *words, last = self.text.split(" ")
         rows: list[int] = []
-        for word in words[:-1]:
-            rows.extend(_word_rows(word + " "))
-        rows.extend(_word_rows(words[-1]))
-        return rows
+        for word in words:
+            rows.extend(_word_rows(word))
+        rows.extend(_word_rows(last, last=True))
+        distinct = set(_word_rows(last, last=True))
+        for word in set(words):
+            distinct.update(_word_rows(word))
+        return rows, distinct
 
     def _detect_block(self) -> None:
         self.cleaning_text()
-        rows = self._extract_rows()
+        rows, distinct = self._extract_rows()
         if not rows:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
-        distinct, picks = np.unique(np.array(rows), return_inverse=True)
-        table = _profiles().matrix[distinct]
-        choices = picks.tolist()
+        order = list(distinct)
+        local = {row: index for index, row in enumerate(order)}
+        table = _profiles().matrix.take(order, axis=0)
         size = len(self.langlist)
         langprob = np.zeros(size)
-        random = self.random
-        random.seed(self.seed)
-        choice = random.choice
+        rng = self.random
+        rng.seed(self.seed)
+        choice = rng.choice
         for _ in range(self.n_trial):
             prob = np.full(size, 1.0 / size)
-            alpha = self.alpha + random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
+            alpha = self.alpha + rng.gauss(0.0, 1.0) * self.ALPHA_WIDTH
             factors = alpha / self.BASE_FREQ + table
             # langdetect's loop: update at i = 0, 1, 2, ...; after the updates at i = 0, 5,
             # 10, ... normalize and stop once converged or at the iteration limit
-            prob *= factors[choice(choices)]
+            prob *= factors[local[choice(rows)]]
             i = 0
             while not (_normalize(prob) > self.CONV_THRESHOLD or i >= self.ITERATION_LIMIT):
                 for _ in range(5):
-                    prob *= factors[choice(choices)]
+                    prob *= factors[local[choice(rows)]]
                 i += 5
             langprob += prob / self.n_trial
         self.langprob = langprob.tolist()
@@ -130,10 +147,13 @@ class _Detector(Detector):  # type: ignore[misc]  # langdetect is untyped
 
 def _normalize(prob: Any) -> float:
     """langdetect's ``_normalize_prob`` in place: divide by the (Python) sum, return the max."""
-    total = sum(prob.tolist())
+    values: list[float] = prob.tolist()
+    total = sum(values)
     if total == 0.0:
         raise ZeroDivisionError("float division by zero")  # as langdetect's own division
     prob /= total
+    if total > 0.0:  # dividing by a positive number keeps the order: max of quotients is
+        return max(0.0, max(values) / total)  # the quotient of the max (also when inf)
     return max(0.0, float(prob.max()))
 
 

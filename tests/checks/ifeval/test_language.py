@@ -50,7 +50,9 @@ def _run(detector: Any, rows: bool) -> tuple[Any, ...]:
     cleaned.text = detector.text
     cleaned.cleaning_text()
     if rows:
-        grams = [_grams()[row] for row in cleaned._extract_rows()]
+        order, distinct = cleaned._extract_rows()
+        assert distinct == set(order)
+        grams = [_grams()[row] for row in order]
     else:
         grams = cleaned._extract_ngrams()
     try:
