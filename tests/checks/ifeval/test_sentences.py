@@ -35,7 +35,7 @@ _PIECES = [
     "Dr.", "Mr. Smith", "e.g.", "i.e.,", "U.S.", "J. R. R. Tolkien", "No. 5", "3.14", "$5.99",
     "etc.", "vs.", "Inc.", "...", ". . .", "..", "--", "---", "-", "!!!", "?!", "?", "!", ".",
     '."', ".'", '!"', ".)", ".]", "?)", ".”", "(see above.)", '"Stop."', "\n", "\n\n", "  ",
-    "\t", "\u00a0", "*bold*", "**", "A.", "b.", "THE END.", "The", "he", "It", "however",
+    "\t", "\u00a0", "\u2003", "\r", "\x0c", ". .", "! !", "}", "»", "’", "*bold*", "**", "A.", "b.", "THE END.", "The", "he", "It", "however",
     "1.", "2)", "a.m.", "p.m.", "Ph.D.", "St. Louis", "Jan.", "Fig. 3", "www.example.com",
     "hello", "world", "Sentence", "ends", "here", "x", "Q", "and", "so", "on",
 ]  # fmt: skip
@@ -67,29 +67,39 @@ def test_instruction_cases_and_punctuation_heavy_texts() -> None:
     texts = [case[2] for case in IFEVAL_CASES] + _punctuated_texts(600)
     for text in texts:
         _check_response(text)
-    shared = SentenceCounter()  # one counter across everything: its decisions stay correct
+    shared = SentenceCounter()  # one counter across everything: its decisions stay right
     for text in texts:
         assert shared.count(text) == _expected(text), text[:200]
 
 
 @settings(max_examples=200, derandomize=True, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("ab A.?!-\"')]\n\t,;:…—“”")), max_size=80))
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ab A.?!-\"')]}»«’\n\t\r\x0b\x0c\u00a0\u2003,;:…—“”")),
+        max_size=80,
+    )
+)
 def test_arbitrary_punctuation(text: str) -> None:
     _check_response(text)
 
 
-def test_rewritten_runs_pattern_matches_punkt_runs_everywhere() -> None:
-    """The faster pattern finds the same runs, alone and inside Punkt's word pattern."""
-    from punkt.rules.words import PunktWordTokenizer
+def test_candidates_are_punkts() -> None:
+    """The candidates (context, end, next token) are those of Punkt's boundary detector."""
+    from punkt.rules.boundaries import PunktBoundaryDetector
 
+    detector = PunktBoundaryDetector(_punkt().rules)
+    for text in _punctuated_texts(400) + responses(30, seed=6):
+        theirs = [(c.context, c.end, c.next_tok_start) for c in detector.detect(text)]
+        assert list(sentences.candidates(text)) == theirs, text
+
+
+def test_rewritten_runs_pattern_matches_punkt_runs() -> None:
     assert _punkt().rules.multi_char_punct_pattern == sentences._PUNKT_RUNS
+    assert sentences._rules().runs.pattern == sentences._RUNS
     theirs, ours = re.compile(sentences._PUNKT_RUNS), re.compile(sentences._RUNS)
-    rules = sentences._counter_class()().rules
-    assert rules.multi_char_punct_pattern == sentences._RUNS
-    words_theirs, words_ours = PunktWordTokenizer(_punkt().rules), PunktWordTokenizer(rules)
     rng = random.Random(5)
     for _ in range(3000):
         text = "".join(rng.choice("..-- \n\tab,!?") for _ in range(rng.randint(0, 30)))
-        spans = [m.span() for m in theirs.finditer(text)]
-        assert [m.span() for m in ours.finditer(text)] == spans, text
-        assert words_ours.tokenize(text) == words_theirs.tokenize(text), text
+        assert [m.span() for m in ours.finditer(text)] == [
+            m.span() for m in theirs.finditer(text)
+        ], text
