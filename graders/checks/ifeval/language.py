@@ -5,33 +5,40 @@ IFEval's language checks call ``langdetect``; on rows that use them it is most o
 walk and ends with the same probabilities (equal floats, not close ones), so every answer is
 the one langdetect's ``Detector`` gives. The speed comes from how the same steps are computed:
 
+* profiles: loaded once into a matrix, one row of 55 language probabilities per n-gram;
 * preparing the text: space runs are collapsed with a regular expression instead of a loop per
-  character, and pure-ASCII text skips the non-Latin count (it has no character at or above
-  U+0300, so langdetect's cleaning removes nothing);
+  character; the URL, e-mail and Vietnamese passes run only when the text holds ``http``,
+  ``@`` or a non-ASCII character (they cannot match otherwise), and pure-ASCII text skips the
+  non-Latin count (nothing in it is at or above U+0300, so the cleaning removes nothing);
 * n-grams: langdetect's own extractor runs once per distinct space-separated word and the
   result is kept (a bounded cache). A space resets langdetect's n-gram buffer, so the n-grams
   of a word, with the space after it, never depend on what came before;
-* the random walk: the same seeded ``random.Random`` picks the same n-grams in the same order;
-  each update multiplies all 55 languages' probabilities by one numpy row (the same IEEE
+* the random walk: a ``random.Random`` seeded as langdetect seeds its own picks the same
+  n-grams in the same order (without langdetect's first seeding from the OS, which the walk
+  overrides); each update multiplies all 55 probabilities by one numpy row (the same IEEE
   products, element by element, as langdetect's loop), and the normalizing sum is Python's
   ``sum`` over the same floats, as in langdetect.
 
-``tests/checks/ifeval/test_language.py`` checks the probabilities against langdetect's detector
-on texts in many scripts.
+``tests/checks/ifeval/test_language.py`` compares each step with langdetect's on texts in many
+scripts.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import random
 import re
+from array import array
 from functools import cache, lru_cache
 from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 from langdetect.detector import Detector
-from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
+from langdetect.detector_factory import PROFILES_DIRECTORY
 from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+from langdetect.utils.lang_profile import LangProfile
 from langdetect.utils.ngram import NGram
 
 __all__ = ["SEED", "detect", "language_codes"]
@@ -43,16 +50,34 @@ _SPACE_RUN = re.compile(" {2,}")
 
 
 class _Profiles:
-    """langdetect's profiles as one matrix: a row of per-language probabilities per n-gram."""
+    """langdetect's profiles as one matrix: a row of per-language probabilities per n-gram.
+
+    Loaded as ``DetectorFactory.load_profile`` loads them (the directory's order gives the
+    languages' order, which fixes the order of every sum) with its arithmetic, straight into
+    the matrix: the factory's 87,598 lists of 55 floats would take more memory than the matrix.
+    """
 
     def __init__(self) -> None:
-        factory = DetectorFactory()
-        factory.load_profile(PROFILES_DIRECTORY)
-        grams: dict[str, list[float]] = factory.word_lang_prob_map
-        self.langlist: list[str] = factory.langlist
+        self.langlist: list[str] = []
+        self.row: dict[str, int] = {}
+        rows, columns, values = array("q"), array("q"), array("d")
+        for filename in os.listdir(PROFILES_DIRECTORY):
+            path = os.path.join(PROFILES_DIRECTORY, filename)
+            if filename.startswith(".") or not os.path.isfile(path):
+                continue
+            with open(path, encoding="utf-8") as file:
+                profile = LangProfile(**json.load(file))
+            column = len(self.langlist)
+            self.langlist.append(profile.name)
+            for gram, count in profile.freq.items():
+                row = self.row.setdefault(gram, len(self.row))
+                if 1 <= len(gram) <= 3:
+                    rows.append(row)
+                    columns.append(column)
+                    values.append(1.0 * count / profile.n_words[len(gram) - 1])
+        self.matrix = np.zeros((len(self.row), len(self.langlist)))
+        self.matrix[np.frombuffer(rows, np.int64), np.frombuffer(columns, np.int64)] = values
         self.seed = SEED
-        self.row = {gram: index for index, gram in enumerate(grams)}
-        self.matrix = np.array(list(grams.values()), dtype=np.float64)
         # what langdetect's extractor reads: membership in the map is all it asks
         self.word_lang_prob_map = self.row
 

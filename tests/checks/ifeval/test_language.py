@@ -1,9 +1,10 @@
 """graders' language detection computes exactly what langdetect's own ``Detector`` computes.
 
-:mod:`graders.checks.ifeval.language` reimplements how langdetect's steps are computed (text
-preparation, n-gram extraction per word, the random walk in numpy), so each step is compared
-with langdetect's, by equality, not closeness: the prepared text, the extracted n-grams in
-order, the seven-trial probabilities for every language, and the answer. The texts: words built
+:mod:`graders.checks.ifeval.language` reimplements how langdetect's steps are computed (profile
+loading, text preparation, n-gram extraction per word, the random walk in numpy), so each step
+is compared with langdetect's, by equality, not closeness: the profiles as loaded, the prepared
+text, the extracted n-grams in order, the seven-trial probabilities for every language, and the
+answer. The texts: words built
 from every language's own profile n-grams (so each of the 55 languages wins somewhere), random
 mixes of many scripts with the characters langdetect treats specially (Vietnamese combining
 marks, Romanian commas, Farsi yeh, Latin Extended Additional, CJK, kana, Hangul, general
@@ -138,6 +139,16 @@ def _mixed_texts(count: int) -> list[str]:
         separators = [" ", " ", " ", "  ", "\n", ", ", ". ", "   "]
         texts.append("".join(w + rng.choice(separators) for w in words).rstrip(rng.choice("x ")))
     return texts
+
+
+def test_profiles_are_langdetects() -> None:
+    factory, profiles = _factory(), language._profiles()
+    assert profiles.langlist == factory.langlist  # the order every sum runs in
+    assert list(profiles.row) == list(factory.word_lang_prob_map)
+    size = len(factory.langlist)
+    assert profiles.matrix.shape == (len(profiles.row), size)
+    for gram, probs in factory.word_lang_prob_map.items():
+        assert profiles.matrix[profiles.row[gram]].tolist() == probs[:size], gram
 
 
 _EDGES = [

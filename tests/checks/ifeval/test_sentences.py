@@ -35,7 +35,8 @@ _PIECES = [
     "Dr.", "Mr. Smith", "e.g.", "i.e.,", "U.S.", "J. R. R. Tolkien", "No. 5", "3.14", "$5.99",
     "etc.", "vs.", "Inc.", "...", ". . .", "..", "--", "---", "-", "!!!", "?!", "?", "!", ".",
     '."', ".'", '!"', ".)", ".]", "?)", ".”", "(see above.)", '"Stop."', "\n", "\n\n", "  ",
-    "\t", "\u00a0", "\u2003", "\r", "\x0c", ". .", "! !", "}", "»", "’", "*bold*", "**", "A.", "b.", "THE END.", "The", "he", "It", "however",
+    "\t", "\u00a0", "\u2003", "\r", "\x0c", ". .", "! !", "}", "»", "’", "*bold*", "**",
+    "A.", "b.", "THE END.", "The", "he", "It", "however",
     "1.", "2)", "a.m.", "p.m.", "Ph.D.", "St. Louis", "Jan.", "Fig. 3", "www.example.com",
     "hello", "world", "Sentence", "ends", "here", "x", "Q", "and", "so", "on",
 ]  # fmt: skip
