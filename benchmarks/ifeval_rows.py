@@ -2,9 +2,10 @@
 
 Both sides check the same responses against the same rows in one process. The reference
 (``if-verifiable``: Google's IFEval code) always computes strict and loose verdicts in one call.
-graders is timed strict alone and loose alone; a loose result also carries every instruction's
-strict verdict (a child followed strictly unless it passed through a loose variant), so the
-loose run is the like-for-like comparison with the reference: both verdicts from one call. The
+graders is timed strict alone and loose alone; a loose result also carries the strict verdicts
+(``details["strict_followed"]``; each instruction's child says whether it passed only through a
+loose variant), so the loose run is the like-for-like comparison with the reference: both
+verdicts from one call. The
 sum of a strict and a loose run (two graders, as a user running both modes separately pays) is
 printed too. Verdicts are compared: the numbers only count if both sides agree on both modes.
 
@@ -108,7 +109,7 @@ def _reference(common: Any, registry: Any, texts: list[str], ids: Any, kwargs: A
 
 def _strict_from_loose(result: Any) -> float:
     """The all-or-nothing strict verdict a loose result carries."""
-    return float(all(c.passed and not c.details for c in result.children))
+    return float(result.details["strict_followed"] == result.details["total"])
 
 
 def run_row(common: Any, registry: Any, label: str, texts: list[str], repeats: int) -> None:

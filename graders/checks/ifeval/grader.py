@@ -89,7 +89,9 @@ class InstructionFollowing(GraderSpec):
     """One kwargs object per instruction, or a template reading them; by default
     ``{{ item.kwargs }}`` when the ids are templated, and no kwargs when they are written out."""
     mode: Literal["strict", "loose"] = "strict"
-    """``strict``: the response as written; ``loose``: IFEval's loose variants also count."""
+    """``strict``: the response as written; ``loose``: IFEval's loose variants also count (the
+    result's details also give ``strict_followed``, so one loose run yields both IFEval
+    scores)."""
     reward: Literal["fraction", "all"] = "fraction"
     """``fraction`` of instructions followed, or ``all`` (1 only when every one is)."""
 
@@ -159,12 +161,15 @@ class InstructionFollowing(GraderSpec):
         failed = next((c for c in children if not c.passed), None)
         if failed is not None:
             reason += f"; {failed.name}: {failed.reason}"
+        details: dict[str, Any] = {"followed": followed, "total": total, "mode": self.mode}
+        if self.mode == "loose":  # followed as written: passed, and not through a variant
+            details["strict_followed"] = sum(1 for c in children if c.passed and not c.details)
         return Result(
             score=score,
             passed=followed == total,
             reason=reason,
             children=children,
-            details={"followed": followed, "total": total, "mode": self.mode},
+            details=details,
         )
 
     def _check_all(self, text: str, instructions: tuple[Bound, ...]) -> list[Result]:
