@@ -10,9 +10,10 @@ the one langdetect's ``Detector`` gives. The speed comes from how the same steps
   character; the URL, e-mail and Vietnamese passes run only when the text holds ``http``,
   ``@`` or a non-ASCII character (they cannot match otherwise), and pure-ASCII text skips the
   non-Latin count (nothing in it is at or above U+0300, so the cleaning removes nothing);
-* n-grams: langdetect's own extractor runs once per distinct space-separated word and the
-  result is kept (a bounded cache). A space resets langdetect's n-gram buffer, so the n-grams
-  of a word, with the space after it, never depend on what came before;
+* n-grams: extracted once per distinct space-separated word, with langdetect's character
+  normalization and buffer rules, and kept (a bounded cache). A space resets langdetect's
+  n-gram buffer, so the n-grams of a word, with the space after it, never depend on what came
+  before;
 * the random walk: a ``random.Random`` seeded as langdetect seeds its own picks the same
   n-grams in the same order (without langdetect's first seeding from the OS, which the walk
   overrides); each update multiplies all 55 probabilities by one numpy row (the same IEEE
@@ -31,7 +32,6 @@ import random
 import re
 from array import array
 from functools import cache, lru_cache
-from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -92,13 +92,50 @@ def language_codes() -> tuple[str, ...]:
     return tuple(sorted(_profiles().langlist))
 
 
+class _Normalized(dict[str, str]):
+    """langdetect's character normalization (``NGram.normalize``), each character once."""
+
+    def __missing__(self, char: str) -> str:
+        self[char] = normalized = NGram.normalize(char)
+        return str(normalized)
+
+
+_NORMALIZED = _Normalized()
+
+
 @lru_cache(maxsize=1 << 16)
 def _word_rows(word: str, last: bool = False) -> tuple[int, ...]:
     """The profile rows of the n-grams langdetect extracts from ``word`` and the space after it
-    (none after the text's ``last`` word), starting from a fresh n-gram buffer."""
-    profiles = _profiles()
-    reader = SimpleNamespace(text=word if last else word + " ", word_lang_prob_map=profiles.row)
-    return tuple(profiles.row[gram] for gram in Detector._extract_ngrams(reader))
+    (none after the text's ``last`` word), starting from a fresh n-gram buffer.
+
+    langdetect's ``NGram.add_char`` and ``_extract_ngrams`` for these characters: the buffer
+    keeps the last three normalized characters and starts afresh after a space; at each
+    character the 1-, 2- and 3-grams ending there that are in the profiles count, except inside
+    a run of capitals (this character and the one before both upper case).
+    """
+    rows = _profiles().row
+    found = []
+    grams, capitals = " ", False
+    for char in word if last else word + " ":
+        char = _NORMALIZED[char]
+        before = grams[-1]
+        if before == " ":
+            grams, capitals = " ", False
+            if char == " ":
+                continue
+        elif len(grams) >= 3:
+            grams = grams[1:]
+        grams += char
+        capitals = (capitals or before.isupper()) if char.isupper() else False
+        if capitals:
+            continue
+        for size in (1, 2, 3):
+            if len(grams) < size:
+                break
+            gram = grams[-size:]
+            if gram != " " and gram in rows:
+                found.append(rows[gram])
+    return tuple(found)
 
 
 @cache
