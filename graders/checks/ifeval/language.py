@@ -10,10 +10,11 @@ the one langdetect's ``Detector`` gives. The speed comes from how the same steps
   character; the URL, e-mail and Vietnamese passes run only when the text holds ``http``,
   ``@`` or a non-ASCII character (they cannot match otherwise), and pure-ASCII text skips the
   non-Latin count (nothing in it is at or above U+0300, so the cleaning removes nothing);
-* n-grams: extracted once per distinct space-separated word, with langdetect's character
-  normalization and buffer rules, and kept (a bounded cache). A space resets langdetect's
-  n-gram buffer, so the n-grams of a word, with the space after it, never depend on what came
-  before;
+* n-grams: the text is normalized by ``str.translate`` with langdetect's normalization of each
+  character (computed once per character), then n-grams are extracted by langdetect's buffer
+  rules once per distinct word between spaces and kept (a bounded cache). A space resets
+  langdetect's n-gram buffer, so the n-grams of a word, with the space after it, never depend
+  on what came before;
 * the random walk: a ``random.Random`` seeded as langdetect seeds its own picks the same
   n-grams in the same order (without langdetect's first seeding from the OS, which the walk
   overrides); each update multiplies all 55 probabilities by one numpy row (the same IEEE
@@ -92,48 +93,42 @@ def language_codes() -> tuple[str, ...]:
     return tuple(sorted(_profiles().langlist))
 
 
-class _Normalized(dict[str, str]):
-    """langdetect's character normalization (``NGram.normalize``), each character once."""
+class _Normalized(dict[int, str]):
+    """langdetect's character normalization (``NGram.normalize``) as a ``str.translate`` table,
+    filled as characters are first seen."""
 
-    def __missing__(self, char: str) -> str:
-        self[char] = normalized = NGram.normalize(char)
-        return str(normalized)
+    def __missing__(self, code: int) -> str:
+        self[code] = normalized = str(NGram.normalize(chr(code)))
+        return normalized
 
 
 _NORMALIZED = _Normalized()
 
 
 @lru_cache(maxsize=1 << 16)
-def _word_rows(word: str, last: bool = False) -> tuple[int, ...]:
-    """The profile rows of the n-grams langdetect extracts from ``word`` and the space after it
-    (none after the text's ``last`` word), starting from a fresh n-gram buffer.
+def _word_rows(word: str, space_after: bool) -> tuple[int, ...]:
+    """The profile rows of the n-grams langdetect extracts from a normalized ``word`` (no
+    spaces in it) and the space after it, if any, starting from a fresh n-gram buffer.
 
-    langdetect's ``NGram.add_char`` and ``_extract_ngrams`` for these characters: the buffer
-    keeps the last three normalized characters and starts afresh after a space; at each
-    character the 1-, 2- and 3-grams ending there that are in the profiles count, except inside
-    a run of capitals (this character and the one before both upper case).
+    langdetect's ``NGram.add_char`` and ``_extract_ngrams``: the buffer holds a space and then
+    the word's characters, the last three of them; at each character the 1-, 2- and 3-grams
+    ending there that are in the profiles count (never the 1-gram of a space), except where
+    this character and the one before are both upper case.
     """
+    if not word:
+        return ()
     rows = _profiles().row
+    padded = " " + word + (" " if space_after else "")
     found = []
-    grams, capitals = " ", False
-    for char in word if last else word + " ":
-        char = _NORMALIZED[char]
-        before = grams[-1]
-        if before == " ":
-            grams, capitals = " ", False
-            if char == " ":
-                continue
-        elif len(grams) >= 3:
-            grams = grams[1:]
-        grams += char
-        capitals = (capitals or before.isupper()) if char.isupper() else False
-        if capitals:
+    for end in range(2, len(padded) + 1):
+        char = padded[end - 1]
+        if char.isupper() and padded[end - 2].isupper():
             continue
-        for size in (1, 2, 3):
-            if len(grams) < size:
-                break
-            gram = grams[-size:]
-            if gram != " " and gram in rows:
+        if char != " " and char in rows:
+            found.append(rows[char])
+        for start in (end - 2, end - 3) if end > 2 else (end - 2,):
+            gram = padded[start:end]
+            if gram in rows:
                 found.append(rows[gram])
     return tuple(found)
 
@@ -168,14 +163,14 @@ class _Detector(Detector):  # type: ignore[misc]  # langdetect is untyped
 
     def _extract_rows(self) -> tuple[list[int], set[int]]:
         """The n-grams' profile rows in text order, and the distinct rows."""
-        *words, last = self.text.split(" ")
+        *words, last = self.text.translate(_NORMALIZED).split(" ")
         rows: list[int] = []
         for word in words:
-            rows.extend(_word_rows(word))
-        rows.extend(_word_rows(last, last=True))
-        distinct = set(_word_rows(last, last=True))
+            rows.extend(_word_rows(word, True))
+        rows.extend(_word_rows(last, False))
+        distinct = set(_word_rows(last, False))
         for word in set(words):
-            distinct.update(_word_rows(word))
+            distinct.update(_word_rows(word, True))
         return rows, distinct
 
     def _detect_block(self) -> None:
