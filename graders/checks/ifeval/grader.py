@@ -26,7 +26,7 @@ from graders.checks.ifeval import (  # noqa: F401  (importing them fills the tab
     ifeval_rules,
 )
 from graders.checks.ifeval.table import Bound, InstructionError, bind
-from graders.checks.ifeval.text import LOOSE_VARIANTS, TextView
+from graders.checks.ifeval.text import TextView
 from graders.core.context import GradeContext
 from graders.core.errors import GradeFailure
 from graders.core.registry import register
@@ -89,11 +89,20 @@ class InstructionFollowing(GraderSpec):
     """One kwargs object per instruction, or a template reading them; by default
     ``{{ item.kwargs }}`` when the ids are templated, and no kwargs when they are written out."""
     mode: Literal["strict", "loose"] = "strict"
-    """``strict``: the response as written; ``loose``: IFEval's loose variants also count."""
+    """``strict``: the response as written; ``loose``: IFEval's loose variants also count (the
+    result's details also give ``strict_followed``, so one loose run yields both IFEval
+    scores)."""
     reward: Literal["fraction", "all"] = "fraction"
     """``fraction`` of instructions followed, or ``all`` (1 only when every one is)."""
 
-    requires: ClassVar[tuple[str, ...]] = ("langdetect", "nltk", "punkt", "emoji", "syllapy")
+    requires: ClassVar[tuple[str, ...]] = (
+        "langdetect",
+        "numpy",
+        "nltk",
+        "punkt",
+        "emoji",
+        "syllapy",
+    )
     extra: ClassVar[str | None] = "ifeval"
     example: ClassVar[dict[str, Any]] = {
         "type": "instruction_following",
@@ -152,27 +161,27 @@ class InstructionFollowing(GraderSpec):
         failed = next((c for c in children if not c.passed), None)
         if failed is not None:
             reason += f"; {failed.name}: {failed.reason}"
+        details: dict[str, Any] = {"followed": followed, "total": total, "mode": self.mode}
+        if self.mode == "loose":  # followed as written: passed, and not through a variant
+            details["strict_followed"] = sum(1 for c in children if c.passed and not c.details)
         return Result(
             score=score,
             passed=followed == total,
             reason=reason,
             children=children,
-            details={"followed": followed, "total": total, "mode": self.mode},
+            details=details,
         )
 
     def _check_all(self, text: str, instructions: tuple[Bound, ...]) -> list[Result]:
         if not text.strip():
             return [self._child(i, b, False, "empty response") for i, b in enumerate(instructions)]
         view = TextView(text)
-        variants: list[tuple[str, TextView]] | None = None
         children = []
         for index, bound in enumerate(instructions):
             ok, reason = bound.check(view)
             variant = None
             if not ok and self.mode == "loose":
-                if variants is None:
-                    variants = _loose_views(text)
-                for label, other in variants:
+                for label, other in view.variants:
                     loose_ok, loose_reason = bound.check(other)
                     if loose_ok:
                         ok, reason, variant = True, f"{loose_reason} ({label})", label
@@ -192,20 +201,6 @@ class InstructionFollowing(GraderSpec):
             path=f"{self.path}.instruction_id_list[{index}]",
             details={"loose_variant": variant} if variant else None,
         )
-
-
-def _loose_views(text: str) -> list[tuple[str, TextView]]:
-    """IFEval's loose variants worth checking: non-empty, and each distinct text once (a
-    response without asterisks or with one line repeats itself; checks are pure functions of
-    the text, so a repeat cannot change a verdict)."""
-    seen = {text}
-    views = []
-    for label, transform in LOOSE_VARIANTS:
-        variant = transform(text)
-        if variant.strip() and variant not in seen:
-            seen.add(variant)
-            views.append((label, TextView(variant)))
-    return views
 
 
 def _decode(value: str, field: str) -> Any:

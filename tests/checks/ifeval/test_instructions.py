@@ -71,6 +71,22 @@ def test_loose_mode_tries_ifevals_variants() -> None:
     assert "(without the first line)" in loose.children[1].reason
 
 
+def test_loose_results_carry_the_strict_verdicts() -> None:
+    ids = ["startend:quotation", "punctuation:no_comma", "change_case:english_lowercase"]
+    for response in [
+        'Sure, here it is:\n"*the* whole answer."',
+        '"the whole, answer."',
+        "plain text here",
+        "Sure:\nthe whole answer",
+        "",
+    ]:
+        strict = grade(ids, [{}, {}, {}], response)
+        loose = grade(ids, [{}, {}, {}], response, mode="loose")
+        assert loose.details["strict_followed"] == strict.details["followed"], response
+        assert "strict_followed" not in strict.details
+    assert loose.details["strict_followed"] == 0 and loose.details["followed"] == 0
+
+
 def test_loose_mode_strips_markdown_asterisks() -> None:
     response = "**Title**\n\nBody text without the marker"
     kwargs = [{"num_paragraphs": 2, "nth_paragraph": 1, "first_word": "title"}]
