@@ -193,6 +193,14 @@ def test_cold_mode_gives_the_same_verdicts(grade: Grade) -> None:
     assert (cold.details or {})["mode"] == "cold"
 
 
+def test_output_over_the_cap_is_an_output_limit_even_when_written_just_before_exit(
+    grade: Grade,
+) -> None:
+    code = fenced("import sys\nsys.stdout.write('x' * 20000)")
+    result = grade(code, [{"stdin": "", "expected_stdout": "x"}] * 3, limits={"stdout_mb": 0.01})
+    assert [(c.details or {})["verdict"] for c in result.children] == ["OLE"] * 3
+
+
 FINISHING = """
 import atexit, random, sys, threading, time
 atexit.register(lambda: print("atexit ran"))
