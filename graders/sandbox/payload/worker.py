@@ -47,6 +47,10 @@ class Worker:
     def __init__(self) -> None:
         self.uid: int | None = None
         self.gid: int | None = None
+        self.inputs: list[str] = []
+        """The current run's input files in the work directory."""
+        self.empty_size = _empty_sizes()
+        """Scratch directories whose size tells whether they hold anything: their size empty."""
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -79,10 +83,13 @@ class Worker:
         if req.get("stdin") is not None:
             stdin_path = os.path.join(WORK, "stdin")
             _write(stdin_path, blobs[req["stdin"]], 0o644)
+            self.inputs.append(stdin_path)
         task, argv = req.get("task"), req.get("argv")
         if task is not None and argv is not None:  # cold: a fresh interpreter reads the task
-            _write(os.path.join(WORK, "test.json"), json.dumps(task).encode(), 0o644)
-            argv = [*argv, "-c", COLD_BOOT, os.path.join(WORK, "test.json")]
+            task_path = os.path.join(WORK, "test.json")
+            _write(task_path, json.dumps(task).encode(), 0o644)
+            self.inputs.append(task_path)
+            argv = [*argv, "-c", COLD_BOOT, task_path]
         blobs.clear()
         conf = {
             "rlimits": req.get("rlimits", {}),
@@ -115,14 +122,17 @@ class Worker:
         return data
 
     def _reset(self) -> None:
-        """Empty the scratch directories (as the slot user, who owns what is in them)."""
-        for name in ("stdin", "test.json"):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(os.path.join(WORK, name))
+        """Remove the run's inputs; empty the scratch directories it wrote to (as the slot
+        user, who owns what is in them)."""
+        while self.inputs:
+            os.unlink(self.inputs.pop())
+        used = [path for path in SCRATCH if os.stat(path).st_size != self.empty_size.get(path)]
+        if not used:
+            return
         if self.uid is not None:
             os.setresuid(-1, self.uid, -1)
         try:
-            for path in SCRATCH:
+            for path in used:
                 _empty(path)
         finally:
             if self.uid is not None:
@@ -331,6 +341,24 @@ def _write(path: str, data: bytes, mode: int) -> None:
         os.fchmod(fd, mode)
     finally:
         os.close(fd)
+
+
+def _empty_sizes() -> dict[str, int]:
+    """The empty size of each scratch directory whose size grows with its entries (tmpfs: 20
+    bytes an entry), found by adding an entry: for those, a run that left nothing there (most
+    runs) costs one stat instead of listing the directory as the slot user."""
+    sizes = {}
+    for path in SCRATCH:
+        empty = os.stat(path).st_size
+        probe = os.path.join(path, ".graders-empty-size")
+        os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600))
+        try:
+            grows = os.stat(path).st_size > empty
+        finally:
+            os.unlink(probe)
+        if grows and os.stat(path).st_size == empty and not os.listdir(path):
+            sizes[path] = empty
+    return sizes
 
 
 def _empty(path: str) -> None:
