@@ -75,6 +75,7 @@ class SlotGroup:
         self.dirs = dirs
         self._memory: int | None = None
         self._pids: int | None = None
+        self._events: int | None = None
 
     def _write(self, controller: str, name: str, value: str) -> None:
         try:
@@ -114,15 +115,21 @@ class SlotGroup:
             self._pids = limit
 
     def oom_kills(self) -> int:
-        """How many processes the OOM killer has killed in this group so far."""
-        name = "memory.events" if self.version == 2 else "memory.oom_control"
+        """How many processes the OOM killer has killed in this group so far.
+
+        Read before and after every run, so the file stays open until :meth:`remove` (a pread
+        costs about 1 us; opening and reading it through pathlib, 15 us).
+        """
         try:
-            text = (self.dirs["memory"] / name).read_text()
+            if self._events is None:
+                name = "memory.events" if self.version == 2 else "memory.oom_control"
+                self._events = os.open(self.dirs["memory"] / name, os.O_RDONLY | os.O_CLOEXEC)
+            text = os.pread(self._events, 4096, 0)
         except OSError:
             return 0
         for line in text.splitlines():
-            key, _, value = line.partition(" ")
-            if key == "oom_kill":
+            key, _, value = line.partition(b" ")
+            if key == b"oom_kill":
                 return int(value)
         return 0
 
@@ -141,6 +148,9 @@ class SlotGroup:
 
     def remove(self) -> bool:
         """Remove the group's directories; False while processes remain in them."""
+        if self._events is not None:
+            os.close(self._events)
+            self._events = None
         ok = True
         for path in set(self.dirs.values()):
             try:

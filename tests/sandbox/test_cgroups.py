@@ -65,6 +65,8 @@ def test_v2_files(tmp_path: Path) -> None:
     assert (path / "pids.max").read_text() == "65"
     (path / "memory.events").write_text("low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\n")
     assert group.oom_kills() == 1
+    (path / "memory.events").write_text("low 0\nhigh 0\nmax 5\noom 2\noom_kill 2\n")
+    assert group.oom_kills() == 2  # read afresh each time
     assert hierarchy.label == "cgroup-v2"
 
 

@@ -58,6 +58,32 @@ def test_runs_are_confined_by_every_layer() -> None:
     ]
 
 
+def test_nothing_a_run_leaves_reaches_the_next_run() -> None:
+    code = (
+        "import os\n"
+        "print(*(sorted(os.listdir(path)) for path in ('/tmp', '/dev/shm', '/work')))\n"
+        "os.makedirs('/tmp/d/e')\n"
+        "open('/tmp/d/e/f', 'w').close()\n"
+        "os.chmod('/tmp/d', 0o500)\n"
+        "os.symlink('/etc', '/tmp/link')\n"
+        "open('/dev/shm/x', 'w').close()\n"
+    )
+
+    async def run() -> list[bytes]:
+        backend = LocalBackend(probe(), slots=1, scratch_mb=8)
+        try:
+            async with backend.session(Program(PY, code, LIMITS)) as s:
+                return [
+                    (await s.run(Task(stdin=b"1\n" if n % 2 else None))).stdout for n in range(4)
+                ]
+        finally:
+            await backend.aclose()
+
+    outputs = asyncio.run(run())
+    assert outputs[0] == outputs[2] == b"[] [] ['solution.py']\n"
+    assert outputs[1] == outputs[3] == b"[] [] ['solution.py', 'stdin']\n"
+
+
 def test_a_dead_sandbox_is_a_sandbox_error_and_is_replaced() -> None:
     async def run() -> list[object]:
         backend = LocalBackend(probe(), slots=1, scratch_mb=8)

@@ -17,6 +17,7 @@ value: expected outputs never enter the sandbox.
 
 from __future__ import annotations
 
+import atexit
 import builtins
 import contextlib
 import io
@@ -84,12 +85,15 @@ def _fresh_stdio() -> None:
 
 
 def exit_like_python(code: int) -> NoReturn:
-    """Finish as the interpreter does: join threads, run atexit hooks, flush, then exit."""
-    import atexit
-    import threading
+    """Finish as the interpreter does: join threads, run atexit hooks, flush, then exit.
 
-    with contextlib.suppress(BaseException):  # a broken thread must not change the exit code
-        threading._shutdown()  # type: ignore[attr-defined]
+    Like CPython's finalization, threads are joined only if the program imported ``threading``
+    (no other module starts threads that are joined at exit).
+    """
+    threading = sys.modules.get("threading")
+    if threading is not None:
+        with contextlib.suppress(BaseException):  # a broken thread must not change the exit code
+            threading._shutdown()
     atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -142,8 +146,6 @@ def _prepare(path: str) -> None:
     sys.argv = [path]
     while "/opt/graders" in sys.path:  # graders' own code is not the program's to import
         sys.path.remove("/opt/graders")
-    if "random" in sys.modules:
-        sys.modules["random"].seed()  # a fork inherits the worker's generator state
     main = types.ModuleType("__main__")
     main.__builtins__ = builtins  # type: ignore[attr-defined]
     sys.modules["__main__"] = main

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
-import tempfile
 
 __all__ = ["DENIED", "build", "install"]
 
@@ -59,7 +58,7 @@ def build() -> tuple[bytes | None, str]:
         )
     # clone3 passes its flags in memory a filter cannot read: make libc fall back to clone
     filt.add_rule(seccomp.ERRNO(errno.ENOSYS), "clone3")
-    with tempfile.TemporaryFile() as fh:
+    with open(os.memfd_create("seccomp-bpf"), "w+b") as fh:
         filt.export_bpf(fh)
         fh.seek(0)
         return fh.read(), "seccomp deny-list"

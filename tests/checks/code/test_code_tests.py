@@ -193,6 +193,36 @@ def test_cold_mode_gives_the_same_verdicts(grade: Grade) -> None:
     assert (cold.details or {})["mode"] == "cold"
 
 
+def test_output_over_the_cap_is_an_output_limit_even_when_written_just_before_exit(
+    grade: Grade,
+) -> None:
+    code = fenced("import sys\nsys.stdout.write('x' * 20000)")
+    result = grade(code, [{"stdin": "", "expected_stdout": "x"}] * 3, limits={"stdout_mb": 0.01})
+    assert [(c.details or {})["verdict"] for c in result.children] == ["OLE"] * 3
+
+
+FINISHING = """
+import atexit, random, sys, threading, time
+atexit.register(lambda: print("atexit ran"))
+def late():
+    time.sleep(0.05)
+    print("thread joined")
+threading.Thread(target=late).start()
+print(random.getrandbits(64))
+"""
+
+
+@pytest.mark.parametrize("mode", ["warm", "cold"])
+def test_runs_finish_like_a_fresh_interpreter(grade: Grade, mode: str) -> None:
+    """Threads are joined and atexit hooks run before exit; every run gets fresh random numbers."""
+    result = grade(
+        fenced(FINISHING), [{"stdin": "", "expected_stdout": ""}] * 2, sandbox={"mode": mode}
+    )
+    outputs = [(c.details or {})["stdout"].splitlines() for c in result.children]
+    assert [lines[1:] for lines in outputs] == [["thread joined", "atexit ran"]] * 2
+    assert outputs[0][0] != outputs[1][0]
+
+
 def test_batches_run_concurrently_in_the_slots(open_grader: Any) -> None:
     grader = open_grader(
         {"type": "code_tests", "tests": "{{ item.tests }}", "sandbox": {"slots": 2}}
