@@ -23,7 +23,7 @@ from difflib import get_close_matches
 from typing import Any, ClassVar
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, nodes
-from jinja2.exceptions import SecurityError, UndefinedError
+from jinja2.exceptions import SecurityError, TemplateAssertionError, UndefinedError
 from jinja2.meta import find_undeclared_variables
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -98,6 +98,21 @@ def _sample_fields_read(ast: nodes.Template) -> list[str]:
     return found
 
 
+def _explain(exc: TemplateSyntaxError) -> str:
+    """Jinja's message, with the nearest known name when it names an unknown filter or test."""
+    message = exc.message or str(exc)
+    if not isinstance(exc, TemplateAssertionError):
+        return f"template syntax error: {message}"
+    for kind, known in (("filter", _ENV.filters), ("test", _ENV.tests)):
+        prefix = f"No {kind} named '"
+        if message.startswith(prefix):
+            name = message[len(prefix) :].split("'", 1)[0]
+            near = get_close_matches(name, sorted(known), n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            return f"template error: unknown {kind} {name!r}{hint}"
+    return f"template error: {message}"
+
+
 class Template:
     """A config string that may read ``sample`` and ``item``; compiled once, rendered per sample."""
 
@@ -116,9 +131,11 @@ class Template:
             return
         try:
             ast = _ENV.parse(source)
-        except TemplateSyntaxError as exc:
-            raise ValueError(f"template syntax error: {exc.message} in {source!r}") from None
-        unknown = sorted(find_undeclared_variables(ast) - self.variables)
+            # compiles the template: unknown filters and tests are found here
+            declared = find_undeclared_variables(ast)
+        except TemplateSyntaxError as exc:  # TemplateAssertionError included
+            raise ValueError(f"{_explain(exc)} in {source!r}") from None
+        unknown = sorted(declared - self.variables)
         if unknown:
             name = unknown[0]
             near = get_close_matches(name, sorted(self.variables), n=1)

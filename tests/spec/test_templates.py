@@ -74,6 +74,9 @@ def test_sandbox_blocks_unsafe_attribute_access() -> None:
             "unknown sample field 'sample.output_txt' (did you mean 'sample.output_text'?)",
         ),
         ("{{ item.x ", "template syntax error"),
+        ("{{ item.x | lowr }}", "template error: unknown filter 'lowr' (did you mean 'lower'?)"),
+        ("{{ item.x is nosuchtest }}", "template error: unknown test 'nosuchtest'"),
+        ("{% for x in item.xs %}{{ x | nope }}{% endfor %}", "unknown filter 'nope'"),
     ],
 )
 def test_bad_templates_fail_at_load(source: str, message: str) -> None:
