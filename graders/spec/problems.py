@@ -143,8 +143,12 @@ def _message(err: Mapping[str, Any], keys: Keys, data: Any) -> tuple[str, Keys, 
         expected = re.findall(r"'([^']*)'", str(err.get("ctx", {}).get("expected", "")))
         shown = value if isinstance(value, str) else repr(value)
         hint = did_you_mean(str(value), expected) if isinstance(value, str) else ""
+        what = f"{field} {shown!r}"
+        if keys and isinstance(keys[-1], int):  # an item of a list: name the list
+            lists = [k for k in keys if isinstance(k, str)]
+            what = f"value {shown!r} in {lists[-1]!r}" if lists else f"value {shown!r}"
         return (
-            f"unknown {field} {shown!r}{hint}; expected one of {', '.join(expected)}",
+            f"unknown {what}{hint}; expected one of {', '.join(expected)}",
             keys,
             False,
         )

@@ -234,3 +234,14 @@ def test_openai_grader_json_loads_unchanged() -> None:
 def test_loads_text_yaml_and_json() -> None:
     assert graders.loads("{type: constant, score: 3}").grade_sync("x").score == 3.0
     assert graders.loads('{"type": "constant", "score": 4}', fmt="json").grade_sync("").score == 4.0
+
+
+def test_an_unknown_list_item_names_its_list(tmp_path: Path) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text("type: regex\npattern: a\nflags: [multiline, ignorcase]\n")
+    with pytest.raises(ConfigError) as err:
+        graders.load(path)
+    assert (
+        f"{path}:3:20 $.flags[1]: unknown value 'ignorcase' in 'flags' "
+        "(did you mean 'ignorecase'?); expected one of"
+    ) in str(err.value)
