@@ -245,3 +245,22 @@ def test_an_unknown_list_item_names_its_list(tmp_path: Path) -> None:
         f"{path}:3:20 $.flags[1]: unknown value 'ignorcase' in 'flags' "
         "(did you mean 'ignorecase'?); expected one of"
     ) in str(err.value)
+
+
+@pytest.mark.parametrize(
+    ("formula", "hint"), [("mni(a, 1)", "'min'"), ("sq(a)", "'sqrt'"), ("frobnicate(a)", None)]
+)
+def test_unknown_formula_functions_suggest_the_nearest(formula: str, hint: str | None) -> None:
+    config = {
+        "type": "multi",
+        "graders": {"a": {"type": "constant", "score": 1}},
+        "calculate_output": formula,
+    }
+    with pytest.raises(ConfigError) as err:
+        graders.load(config)
+    name = formula.split("(")[0]
+    assert f"unknown function {name!r}" in str(err.value)
+    if hint is None:
+        assert "did you mean" not in str(err.value)
+    else:
+        assert f"(did you mean {hint}?)" in str(err.value)

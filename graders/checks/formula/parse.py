@@ -19,6 +19,8 @@ from functools import lru_cache
 
 import regex
 
+from graders.spec.problems import did_you_mean
+
 __all__ = ["FUNCTIONS", "Abstained", "FormulaError", "Node", "parse_formula"]
 
 
@@ -366,8 +368,7 @@ class _Parser:
 
     def call(self, func: str, col: int) -> Node:
         if func != "if" and func not in FUNCTIONS:
-            near = [f for f in (*FUNCTIONS, "if") if f.startswith(func[:2])]
-            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            hint = did_you_mean(func, (*FUNCTIONS, "if"))
             known = ", ".join(sorted((*FUNCTIONS, "if")))
             raise self.error(f"unknown function {func!r}{hint}; functions: {known}", col)
         self.take("(")
