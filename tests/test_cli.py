@@ -38,22 +38,30 @@ def test_grade_writes_one_line_per_input_line_and_a_summary(tmp_path: Path) -> N
         '{"sample": "#### 6", "item": {"answer": "#### 5"}}\n'
         '{"sample": "#### 6"}\n'
         '["a list"]\n'
+        '{"sample": {"output_txt": "#### 5"}, "item": {"answer": "#### 5"}}\n'
+        '{"sample": "#### 5", "item": ["not", "an", "object"]}\n'
     )
     out = tmp_path / "out.jsonl"
     result = runner.invoke(app, ["grade", str(GSM8K / "grader.yaml"), str(samples), "-o", str(out)])
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [line["reward"] for line in lines] == [1.0, None, 0.0, None, None]
+    assert [line["reward"] for line in lines] == [1.0, None, 0.0, None, None, None, None]
     assert lines[1]["result"]["error"]["kind"] == "bad_sample"
     assert "line 2: invalid JSON" in lines[1]["result"]["error"]["message"]
     assert lines[3]["result"]["error"]["kind"] == "template_error"
     assert f"{samples}:2: skipped: invalid JSON" in result.output
     assert f"{samples}:6: skipped: expected an object" in result.output
+    assert (
+        f"{samples}:7: skipped: unknown sample field 'output_txt' (did you mean 'output_text'?)"
+        in result.output
+    )
+    assert f"{samples}:8: skipped: " in result.output
+    assert "line 7: unknown sample field" in lines[5]["result"]["error"]["message"]
     for label, value in [
-        ("rows", "5"),
+        ("rows", "7"),
         ("scored", "2"),
         ("errored", "1"),
-        ("skipped (bad lines)", "2"),
+        ("skipped (bad lines)", "4"),
         ("mean reward", "0.5000"),
     ]:
         assert any(

@@ -15,6 +15,7 @@ from typing import Any
 
 from graders.core.errors import ErrorInfo, SampleError
 from graders.core.result import Result
+from graders.core.sample import Sample, coerce_item
 from graders.core.summary import SKIPPED_KIND
 
 __all__ = ["BadLine", "read_rows"]
@@ -44,6 +45,8 @@ def _row(data: Any) -> dict[str, Any]:
     extra = sorted(set(data) - {"sample", "item"})
     if extra:
         raise SampleError(f"unknown keys {', '.join(extra)} (a row has 'sample' and 'item')")
+    Sample.coerce(data["sample"])  # a bad sample or item is this line's problem, reported as such
+    coerce_item(data.get("item"))
     return data
 
 
