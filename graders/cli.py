@@ -30,6 +30,14 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 SCHEMA_DIR = Path("schemas")
 REFERENCE_DOC = Path("docs/grader-types.md")
+"""Where `graders schema` writes, relative to the checkout (see :func:`_checkout`)."""
+
+
+def _checkout() -> Path:
+    """The source checkout this package runs from (an editable install), else the current
+    directory: `graders schema` then finds the committed files wherever it is run from."""
+    root = Path(__file__).resolve().parent.parent
+    return root if (root / "pyproject.toml").is_file() else Path.cwd()
 
 
 def _fail_config(exc: ConfigError) -> typer.Exit:
@@ -109,12 +117,20 @@ def validate(
 @app.command()
 def schema(
     check: Annotated[bool, typer.Option(help="Fail if the committed files are stale.")] = False,
-    directory: Annotated[Path, typer.Option(help="Where schema files go.")] = SCHEMA_DIR,
-    reference: Annotated[Path, typer.Option(help="The generated type reference.")] = REFERENCE_DOC,
+    directory: Annotated[
+        Path | None, typer.Option(help="Where schema files go [default: <checkout>/schemas].")
+    ] = None,
+    reference: Annotated[
+        Path | None,
+        typer.Option(help="The generated type reference [default: <checkout>/docs/...]."),
+    ] = None,
 ) -> None:
     """Regenerate the JSON Schema files and the grader type reference."""
     from graders.spec.docs import render_reference
     from graders.spec.schema import render_schemas
+
+    directory = directory or _checkout() / SCHEMA_DIR
+    reference = reference or _checkout() / REFERENCE_DOC
 
     files = {directory / name: text for name, text in render_schemas().items()}
     files[reference] = render_reference()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from graders.cli import app
@@ -150,3 +151,13 @@ def test_schema_check_detects_staleness(tmp_path: Path) -> None:
     assert (tmp_path / "grader.schema.json").read_text() == (
         ROOT / "schemas/grader.schema.json"
     ).read_text()
+
+
+def test_schema_finds_the_checkout_from_any_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["schema", "--check"])
+    assert result.exit_code == 0, result.output
+    assert str(ROOT / "schemas" / "grader.schema.json") in result.output
+    assert list(tmp_path.iterdir()) == []  # nothing written where it was run
