@@ -152,18 +152,25 @@ class GraderSpec(BaseModel):
     async def run(self, ctx: GradeContext) -> Result:
         """Grade with timing, timeout, failures as data and the ``on_error`` policy applied."""
         start = perf_counter()
+        limit: asyncio.Timeout | None = None
         try:
             if self.timeout_s is None:
                 result = await self.grade(ctx)
             else:
-                async with asyncio.timeout(self.timeout_s):
+                async with asyncio.timeout(self.timeout_s) as limit:
                     result = await self.grade(ctx)
         except GradingError:
             raise
         except GradeFailure as exc:
             result = Result(error=ErrorInfo(exc.kind, exc.message), details=exc.details or None)
-        except TimeoutError:
-            result = Result(error=ErrorInfo("timeout", f"timeout_s={self.timeout_s} exceeded"))
+        except TimeoutError as exc:
+            # this node's timeout_s, or a limit of its own inside (a regex's matching time, ...)
+            why = (
+                f"timeout_s={self.timeout_s} exceeded"
+                if limit is not None and limit.expired()
+                else f"{exc or 'a time limit inside the check was exceeded'}"
+            )
+            result = Result(error=ErrorInfo("timeout", why))
         except Exception as exc:  # a bug or bad data inside a grader must not reach the caller
             result = Result(error=ErrorInfo("exception", f"{type(exc).__name__}: {exc}"))
         result.type = self.type

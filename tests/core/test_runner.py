@@ -76,6 +76,15 @@ def test_node_timeout_is_hard_and_reported_as_timeout() -> None:
     assert result.score is None
 
 
+def test_a_limit_inside_a_check_is_not_blamed_on_timeout_s() -> None:
+    # catastrophic backtracking: the regex engine's own matching limit stops it
+    grader = graders.load({"type": "regex", "pattern": "(x+x+)+y", "timeout_s": 30})
+    result = grader.grade_sync("x" * 5000)
+    assert result.error is not None and result.error.kind == "timeout"
+    assert result.score is None
+    assert "timeout_s" not in result.error.message and "regex" in result.error.message
+
+
 def test_sample_timeout_covers_the_whole_tree() -> None:
     grader = graders.load(
         {"type": "mean", "graders": {"s": {"type": "test_sleepy", "seconds": 5}}},
