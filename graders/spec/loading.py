@@ -66,7 +66,7 @@ def spec_from_source(source: Source) -> GraderSpec:
     registry.ensure_loaded()
     resolver = Resolver()
     root = resolver.root_keys(source)
-    spec, problems = _validate(resolver, source, root)
+    spec, problems = _validate(resolver, source, root, prefix=root)
     if root:
         definitions = source.data.get("definitions")
         if isinstance(definitions, dict):

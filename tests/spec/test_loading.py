@@ -264,3 +264,21 @@ def test_unknown_formula_functions_suggest_the_nearest(formula: str, hint: str |
         assert "did you mean" not in str(err.value)
     else:
         assert f"(did you mean {hint}?)" in str(err.value)
+
+
+def test_paths_in_a_document_with_definitions_are_document_paths(load_yaml) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_yaml(
+            """\
+            definitions:
+              ok: {type: contains, reference: a}
+            grader:
+              type: mean
+              graders:
+                missing: {$ref: "#/definitions/nope"}
+                bad: {type: regex, pattern: a, tagz: 1}
+            """
+        )
+    text = str(err.value)
+    assert "$.grader.graders.missing['$ref']: $ref target not found" in text
+    assert "$.grader.graders.bad.tagz: unknown field 'tagz'" in text
