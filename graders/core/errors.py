@@ -65,10 +65,10 @@ class Problem:
 class ConfigError(GradersError):
     """A grader (or grader test) file is invalid. ``problems`` lists every problem found."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], *, what: str = "grader config") -> None:
         self.problems = sorted(problems, key=Problem.sort_key)
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in grader config"
+        head = f"{count} problem{'s' if count != 1 else ''} in {what}"
         super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))
 
 

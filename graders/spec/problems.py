@@ -9,7 +9,9 @@ did-you-mean where a near name exists.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
 from difflib import get_close_matches
 from typing import Any
 
@@ -93,7 +95,46 @@ def _field_names(model: type[BaseModel]) -> list[str]:
     return [f.alias or name for name, f in model.model_fields.items()]
 
 
-def _message(err: Mapping[str, Any], keys: Keys, data: Any) -> tuple[str, Keys, bool]:
+def _model_at(model: Any, keys: Keys) -> type[BaseModel] | None:
+    """The pydantic model that validates the value at ``keys`` under ``model``, following
+    fields, list items, mapping values and optional/union types; None where it cannot tell."""
+    for key in keys:
+        model = _pick(model, int if isinstance(key, int) else str)
+        if model is None:
+            return None
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            field = next(
+                (f for name, f in model.model_fields.items() if key in (name, f.alias)), None
+            )
+            model = field.annotation if field is not None else None
+        else:
+            args = typing.get_args(model)
+            model = args[-1] if args else None
+    model = _pick(model, None)
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _pick(tp: Any, key_type: type | None) -> Any:
+    """From a union, the member that can hold a key of ``key_type`` (a model or a mapping for
+    str keys, a list for int keys; any model when ``key_type`` is None)."""
+    members = (
+        typing.get_args(tp) if typing.get_origin(tp) in (typing.Union, types.UnionType) else (tp,)
+    )
+    for member in members:
+        origin = typing.get_origin(member) or member
+        is_model = isinstance(member, type) and issubclass(member, BaseModel)
+        if key_type is None and is_model:
+            return member
+        if key_type is str and (is_model or origin in (dict, Mapping)):
+            return member
+        if key_type is int and origin in (list, tuple, Sequence):
+            return member
+    return None
+
+
+def _message(
+    err: Mapping[str, Any], keys: Keys, data: Any, model: Any = None
+) -> tuple[str, Keys, bool]:
     """(message, where to point, point at the key rather than the value)."""
     kind = err["type"]
     field = str(keys[-1]) if keys else "value"
@@ -135,7 +176,11 @@ def _message(err: Mapping[str, Any], keys: Keys, data: Any) -> tuple[str, Keys, 
         )
     if kind == "extra_forbidden":
         parent = _tagged(_node_at(data, keys[:-1]))
-        names = _field_names(parent[2]) if parent and parent[2] else []
+        if parent and parent[2]:
+            names = _field_names(parent[2])
+        else:
+            owner = _model_at(model, keys[:-1]) if model is not None else None
+            names = _field_names(owner) if owner is not None else []
         return f"unknown field {field!r}{did_you_mean(field, names)}", keys, True
     if kind == "missing":
         return f"missing required field {field!r}", keys[:-1], False
@@ -166,15 +211,19 @@ def problems_from_validation(
     *,
     skip: set[Keys] | None = None,
     prefix: Keys = (),
+    model: type[BaseModel] | None = None,
 ) -> list[Problem]:
-    """Every error in ``exc`` as a located Problem; errors under ``skip`` paths are dropped."""
+    """Every error in ``exc`` as a located Problem; errors under ``skip`` paths are dropped.
+
+    ``model`` is the document's root model, where it is not a grader tree: unknown fields of
+    its untagged parts then get a did-you-mean from their model's fields too."""
     out: list[Problem] = []
     seen: set[tuple[Keys, str]] = set()
     for err in exc.errors(include_url=False):
         keys = _keys_of(source.data, tuple(err["loc"]), err["type"])
         if skip and any(keys[: len(s)] == s for s in skip):
             continue
-        message, at, on_key = _message(err, keys, source.data)
+        message, at, on_key = _message(err, keys, source.data, model)
         if (at, message) in seen:
             continue
         seen.add((at, message))

@@ -154,7 +154,8 @@ def load_suite(path: str | Path) -> tuple[TestSuite, Grader]:
     try:
         suite = TestSuite.model_validate(source.data)
     except ValidationError as exc:
-        raise ConfigError(problems_from_validation(exc, source)) from None
+        problems = problems_from_validation(exc, source, model=TestSuite)
+        raise ConfigError(problems, what="grader test file") from None
     if isinstance(suite.grader, dict):
         spec = spec_from_source(
             Source(
@@ -169,12 +170,14 @@ def load_suite(path: str | Path) -> tuple[TestSuite, Grader]:
         grader_path = Path(path).parent / suite.grader
         if not grader_path.is_file():
             raise ConfigError(
-                [source.problem(("grader",), f"grader file not found: {grader_path}")]
+                [source.problem(("grader",), f"grader file not found: {grader_path}")],
+                what="grader test file",
             )
         grader = Grader(load_spec(grader_path), source=str(grader_path), settings=_settings(suite))
     rules = judge_rules(suite, path)
     if rules is not None and not rules.is_file():
-        raise ConfigError([source.problem(("judge_server",), f"rules file not found: {rules}")])
+        problem = source.problem(("judge_server",), f"rules file not found: {rules}")
+        raise ConfigError([problem], what="grader test file")
     return suite, grader
 
 
