@@ -171,6 +171,7 @@ class RegexStep(_Step):
 
     step: Literal["regex"] = "regex"
     flags: tuple[RegexFlag, ...] = ()
+    """Regular expression flags."""
     pattern: str
     """The regular expression (Python syntax)."""
     group: int | str | None = None
@@ -211,6 +212,7 @@ class XmlTag(_Step):
     tag: str
     """The tag name, e.g. ``answer``."""
     which: Literal["first", "last"] = "last"
+    """Which element to use when there are several."""
 
     def apply(self, value: Any) -> str:
         text = _text(value)

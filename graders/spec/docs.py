@@ -10,8 +10,10 @@ import inspect
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from graders.checks.extract import STEPS
 from graders.core import registry
 from graders.spec.base import GraderSpec
 from graders.spec.schema import grader_schema
@@ -62,7 +64,7 @@ def _one_line(text: str | None) -> str:
     return " ".join((text or "").split()).replace("|", "\\|")
 
 
-def _fields_table(cls: type[GraderSpec], names: list[str], defs: dict[str, Any]) -> list[str]:
+def _fields_table(cls: type[BaseModel], names: list[str], defs: dict[str, Any]) -> list[str]:
     props = defs[cls.__name__]["properties"]
     rows = ["| field | type | default | meaning |", "| --- | --- | --- | --- |"]
     for name in names:
@@ -94,4 +96,15 @@ def render_reference() -> str:
             out += [*_fields_table(cls, own, defs), ""]
         example = yaml.safe_dump(cls.example, sort_keys=False, allow_unicode=True).rstrip()
         out += ["```yaml", example, "```", ""]
+    out += [
+        "## Extract steps",
+        "",
+        "The steps an `extract` list may hold, applied in order; each names itself with `step`.",
+        "",
+    ]
+    for tag, step in STEPS.items():
+        own = [n for n in step.model_fields if n != "step"]
+        out += [f"### `{tag}`", "", inspect.cleandoc(step.__doc__ or ""), ""]
+        if own:
+            out += [*_fields_table(step, own, defs), ""]
     return "\n".join(out)
