@@ -51,7 +51,40 @@ def _finalize(value: Any) -> Any:
     return value if isinstance(value, str) else to_text(value)
 
 
-_ENV = ImmutableSandboxedEnvironment(
+MAX_TEMPLATE_VALUE = 10_000_000
+"""The most items (characters, elements) a template's ``*`` may make, and the most bits of a
+``**`` result: beyond that an expression would run for seconds in the grading thread, where
+no timeout can stop it."""
+
+
+class _Environment(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, with ``*`` and ``**`` refused where their result is huge."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if (
+                    isinstance(seq, str | list | tuple)
+                    and isinstance(times, int)
+                    and len(seq) * times > MAX_TEMPLATE_VALUE
+                ):
+                    raise SecurityError(f"'*' would make {len(seq) * times:,} items")
+        if (
+            operator == "**"
+            and isinstance(left, int)
+            and isinstance(right, int)
+            and abs(left) > 1
+            and right * max(abs(left).bit_length(), 1) > MAX_TEMPLATE_VALUE
+        ):
+            raise SecurityError(
+                f"'**' would make a number of about {right * abs(left).bit_length():,} bits"
+            )
+        return super().call_binop(context, operator, left, right)
+
+
+_ENV = _Environment(
     undefined=StrictUndefined,
     autoescape=False,
     keep_trailing_newline=True,

@@ -118,3 +118,19 @@ def test_text_around_plain_paths_renders_as_jinja_does(source: str) -> None:
     template = Template(source)
     assert template._kind != _TEMPLATE, "should not need Jinja"
     assert template.render(variables) == _ENV.from_string(source).render(variables)
+
+
+@pytest.mark.parametrize(
+    "source", ["{{ 'x' * 1000000000 }}", "{{ item.n * 'ab' }}", "{{ 10 ** 100000000 }}"]
+)
+def test_huge_products_are_refused_not_computed(source: str) -> None:
+    # a CPU-bound expression would block the grading thread where no timeout can stop it
+    result = graders.load({"type": "equals", "reference": source}).grade_sync("x", {"n": 10**9})
+    assert result.error is not None and result.error.kind == "template_error"
+    assert "SecurityError" in result.error.message
+    assert result.elapsed_s is not None and result.elapsed_s < 1
+
+
+def test_ordinary_products_still_work() -> None:
+    grader = graders.load({"type": "equals", "reference": "{{ 'ab' * item.n }}{{ 2 ** 3 }}"})
+    assert grader.grade_sync("ababab8", {"n": 3}).score == 1.0
