@@ -13,6 +13,7 @@ it only ever sees built-in types. Messages say where the first difference is:
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any, Literal
 
@@ -98,12 +99,21 @@ def compare_output(
 
 
 def as_json(value: Any) -> Any:
-    """A decoded value as JSON would hold it (tuples become lists), for call-test comparison."""
+    """A decoded value as JSON would hold it, for call-test comparison: tuples become lists
+    and mapping keys become the strings ``json.dumps`` writes (``1`` -> ``"1"``, ``True`` ->
+    ``"true"``), since the expected values of call tests are JSON."""
     if isinstance(value, tuple | list):
         return [as_json(v) for v in value]
     if isinstance(value, dict):
-        return {k: as_json(v) for k, v in value.items()}
+        return {_json_key(k): as_json(v) for k, v in value.items()}
     return value
+
+
+def _json_key(key: Any) -> Any:
+    """A mapping key as JSON text writes it: 1 -> "1", 1.5 -> "1.5", True -> "true"."""
+    if key is None or isinstance(key, int | float):  # bool is an int
+        return json.dumps(key)
+    return key
 
 
 def _equal(got: Any, want: Any, tol: float | None) -> bool:

@@ -143,15 +143,10 @@ def _judge_call(test: TestCase, records: list[dict[str, Any]], tol: float | None
     ok, got, why = _value(values[0])
     if not ok:
         return Judged(Verdict.WA, why)
-    got = as_json(got)
-    equal, message = compare_values(got, test.expected, float_tolerance=tol)
-    if (
-        not equal
-        and test.apps_unwrap
-        and isinstance(test.expected, list)
-        and len(test.expected) == 1
-    ):
-        equal, _ = compare_values(got, test.expected[0], float_tolerance=tol)
+    got, want = as_json(got), as_json(test.expected)  # compared as JSON holds them
+    equal, message = compare_values(got, want, float_tolerance=tol)
+    if not equal and test.apps_unwrap and isinstance(want, list) and len(want) == 1:
+        equal, _ = compare_values(got, want[0], float_tolerance=tol)
     return Judged(Verdict.AC if equal else Verdict.WA, message)
 
 

@@ -82,3 +82,13 @@ def test_asserts_need_every_step_and_the_runs_marker() -> None:
         exit_code=1, result=_records({"step": 0, "value": 2}, {"step": 1, "failed": ""})
     )
     assert judge(test, failed, LIMITS, marker="m1").message == "assertion failed: 'assert g()'"
+
+
+def test_call_results_compare_as_their_json_serialisation() -> None:
+    # call tests' expected values are JSON: a returned {1: 'a'} serialises as {"1": "a"}
+    (test,) = parse_tests([{"fn_name": "f", "args": [], "expected": {"1": "a", "null": [1]}}])
+    value = {"$dict": [[1, "a"], [None, {"$tuple": [1]}]]}
+    ok = Outcome(exit_code=0, result=_records({"value": value}))
+    assert judge(test, ok, LIMITS).verdict == Verdict.AC
+    other = Outcome(exit_code=0, result=_records({"value": {"$dict": [[2, "a"], [None, [1]]]}}))
+    assert judge(test, other, LIMITS).verdict == Verdict.WA
