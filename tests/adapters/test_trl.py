@@ -319,3 +319,33 @@ graders:
         assert reward_funcs(grader).names == ["graders"]
         with pytest.raises(ValueError, match=why):
             reward_funcs(grader, split=True)
+
+
+def test_every_eos_id_of_the_models_generation_config_is_a_stop(tmp_path: Any) -> None:
+    """TRL stops at each ``generation_config.eos_token_id`` (Llama 3: 128001, 128008, 128009)."""
+    from types import SimpleNamespace
+
+    class Tokenizer:
+        eos_token_id = 128001
+        pad_token_id = 128004
+
+    grader = graders.loads("{type: length, unit: tokens, min: 0, allow_truncated: false}")
+    ids = [[7, 128001], [7, 128008], [7, 128009], [7, 8]]
+    texts = ["a"] * 4
+    for eos in ([128001, 128008, 128009], 128009):
+        model = SimpleNamespace(generation_config=SimpleNamespace(eos_token_id=eos))
+        funcs = reward_funcs(grader, tokenizer=Tokenizer(), model=model)
+        [stopped] = call(funcs, texts, completion_ids=ids)
+        assert stopped == ([1.0, 1.0, 1.0, 0.0] if isinstance(eos, list) else [1.0, 0.0, 1.0, 0.0])
+
+
+def test_model_eos_ids_read_from_a_saved_model(tmp_path: Any) -> None:
+    from transformers import GenerationConfig, LlamaConfig
+
+    from graders.adapters.trl import model_eos_ids
+
+    LlamaConfig(eos_token_id=[2, 5]).save_pretrained(tmp_path)  # no generation_config.json
+    assert model_eos_ids(str(tmp_path)) == [2, 5]
+    GenerationConfig(eos_token_id=[1, 7, 9]).save_pretrained(tmp_path)
+    assert model_eos_ids(tmp_path) == [1, 7, 9]
+    assert model_eos_ids(str(tmp_path / "missing")) == []
