@@ -24,6 +24,7 @@ import asyncio
 import inspect
 import sys
 import threading
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -390,6 +391,20 @@ def _stop_ids(
     return frozenset(ids) if ids else None
 
 
+def _warn_truncation_unknown(grader: Grader) -> None:
+    """Warn when a check must fail cut-off completions but the stop tokens are unknown."""
+    sensitive = [n for n in grader.spec.walk() if getattr(n, "allow_truncated", True) is False]
+    if sensitive:
+        where = ", ".join(f"{n.path} ({n.type})" for n in sensitive[:3])
+        warnings.warn(
+            f"{where} fails truncated completions (allow_truncated: false), but reward_funcs "
+            "knows no stop tokens, so every completion counts as not truncated: pass "
+            "tokenizer=... (and model=...), or eos_token_ids=...",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
 def reward_funcs(
     grader: Grader | str | Path | Mapping[str, Any],
     *,
@@ -413,7 +428,8 @@ def reward_funcs(
     - ``tokenizer`` / ``eos_token_ids`` / ``model``: the stop tokens that tell a stopped
       completion from a truncated one: the tokenizer's eos and pad tokens, and, as TRL counts
       them, every eos id in the model's generation config (Llama 3 stops at three). ``model``
-      is the model given to the trainer, or its folder or hub name.
+      is the model given to the trainer, or its folder or hub name. With none of them, a
+      check with ``allow_truncated: false`` cannot fail a cut-off completion: that warns.
     - ``use_async``: async functions (TRL runs them concurrently); by default when the grader
       waits on anything (judges, sandboxes, worker processes) and the installed TRL awaits them.
     - ``name`` names the total function (default: the root's name, else ``graders``);
@@ -427,10 +443,13 @@ def reward_funcs(
         raise ValueError(f"cannot split this grader's reward into components: {split_or_why}")
     per_component = split is not False and not isinstance(split_or_why, str)
     components = grader.components or [spec.name or spec.type]
+    stop_ids = _stop_ids(eos_token_ids, tokenizer, model)
+    if stop_ids is None:
+        _warn_truncation_unknown(grader)
     scorer = _BatchScorer(
         grader,
         columns or {},
-        _stop_ids(eos_token_ids, tokenizer, model),
+        stop_ids,
         log_reasons,
         log_components=not per_component and bool(grader.components),
     )

@@ -207,7 +207,9 @@ def test_truncation_is_read_from_completion_ids() -> None:
     texts = ["ab", "abc", "a", ""]
     [stopped] = call(reward_funcs(grader, tokenizer=Tokenizer()), texts, completion_ids=ids)
     assert stopped == [1.0, 0.0, 1.0, 1.0]
-    [unknown] = call(reward_funcs(grader), texts, completion_ids=ids)
+    with pytest.warns(UserWarning, match="knows no stop tokens"):
+        funcs = reward_funcs(grader)
+    [unknown] = call(funcs, texts, completion_ids=ids)
     assert unknown == [1.0, 1.0, 1.0, 1.0]  # without stop tokens truncation is unknown
     [explicit] = call(reward_funcs(grader, eos_token_ids=[9]), texts, completion_ids=ids)
     assert explicit == [0.0, 1.0, 0.0, 1.0]
@@ -349,3 +351,28 @@ def test_model_eos_ids_read_from_a_saved_model(tmp_path: Any) -> None:
     GenerationConfig(eos_token_id=[1, 7, 9]).save_pretrained(tmp_path)
     assert model_eos_ids(tmp_path) == [1, 7, 9]
     assert model_eos_ids(str(tmp_path / "missing")) == []
+
+
+def test_a_truncation_check_without_stop_tokens_warns_at_construction() -> None:
+    import warnings
+
+    grader = graders.loads(
+        """
+type: weighted
+graders:
+  answer: {type: equals, reference: "4"}
+  format: {type: tag_format, tags: [answer]}
+  short: {type: length, max: 9, allow_truncated: false}
+"""
+    )
+    with pytest.warns(UserWarning) as record:
+        reward_funcs(grader)
+    [warning] = record
+    message = str(warning.message)
+    assert "$.graders.format (tag_format), $.graders.short (length)" in message
+    assert "pass tokenizer=..." in message
+    assert warning.filename == __file__  # pointed at the caller
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reward_funcs(grader, eos_token_ids=[1])
+        reward_funcs(graders.loads("{type: length, max: 9}"))  # truncation is allowed
