@@ -354,7 +354,7 @@ def _ids(value: Any) -> list[int]:
     """An eos id setting (an int, a list of ints or None) as a list."""
     if isinstance(value, int):
         return [value]
-    return [i for i in value if isinstance(i, int)] if isinstance(value, Iterable) else []
+    return [int(i) for i in value if i is not None] if isinstance(value, Iterable) else []
 
 
 def model_eos_ids(model: Any) -> list[int]:
