@@ -237,6 +237,13 @@ def grade(
         if engine is Engine.ray:
             from graders.adapters.ray import grade_batch as ray_grade_batch
 
+            if budget_usd is not None or budget_tokens is not None:
+                err.print(
+                    "note: --budget-usd and --budget-tokens hold per Ray worker: N workers "
+                    "may spend up to N times the cap in all (divide it by --workers)",
+                    markup=False,
+                )
+
             batch = ray_grade_batch(
                 grader, [row for _, row in good], address=ray_address, num_workers=workers
             )

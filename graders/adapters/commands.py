@@ -32,7 +32,10 @@ def serve(
     ] = "answer",
     eos_token: Annotated[
         list[str] | None,
-        typer.Option(help="/get_reward: an end-of-sequence string to strip (repeatable)."),
+        typer.Option(
+            help="/get_reward: an end-of-sequence string to strip (repeatable; "
+            "default: common end-of-turn tokens such as <|im_end|>, </s>)."
+        ),
     ] = None,
     abstain_reward: Annotated[
         float, typer.Option(help="/get_reward: the reward of an abstaining sample.")

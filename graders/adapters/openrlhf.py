@@ -5,8 +5,14 @@ OpenRLHF (``--reward.remote_url``, ``--remote_rm_url`` before 0.10.2) either pos
 names a ``.py`` file, calls its ``reward_func(queries, prompts, labels, **kwargs)``; both give
 back ``{"rewards": [...], "scores": [...], "extra_logs": {...}}``. Each ``query`` is the prompt
 and the response decoded together with special tokens left in, so the prompt is stripped before
-grading and, when the end-of-sequence token strings are known, a trailing one is stripped and
-marks the response as stopped (no trailing one: truncated).
+grading and a trailing end-of-sequence token is stripped and marks the response as stopped.
+With ``eos_tokens`` set (``--eos-token``, ``GRADERS_EOS_TOKENS``) only those count, and a
+response that does not end with one is truncated. With none set, any of
+:data:`DEFAULT_EOS_TOKENS` (the end-of-turn and end-of-text tokens of the common model
+families) is stripped the same way, and a response ending with none of them is of unknown
+truncation (``truncated`` None): name your model's tokens to have cut-off responses caught.
+A prompt that cannot be found in its query is logged once as a warning (the whole query is
+graded then).
 
 OpenRLHF has no notion of abstaining: an abstaining sample gets ``abstain_reward`` (0.0 unless
 set) and is flagged in ``extra_logs["graders/abstained"]``; errors in ``graders/errored``.
@@ -22,6 +28,7 @@ File mode: point ``--reward.remote_url`` at this file and name the grader in the
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Mapping, Sequence
@@ -32,7 +39,30 @@ from graders.core.result import Result
 from graders.core.runner import Grader
 from graders.core.sample import Sample
 
-__all__ = ["OpenRLHFOptions", "RewardFunc", "make_reward_func", "response", "reward_func", "rows"]
+__all__ = [
+    "DEFAULT_EOS_TOKENS",
+    "OpenRLHFOptions",
+    "RewardFunc",
+    "make_reward_func",
+    "response",
+    "reward_func",
+    "rows",
+]
+
+log = logging.getLogger("graders.openrlhf")
+
+DEFAULT_EOS_TOKENS: tuple[str, ...] = (
+    "<|im_end|>",  # ChatML: Qwen, Yi, many fine-tunes
+    "<|endoftext|>",  # GPT-2 family, Qwen's end of text and padding
+    "<|eot_id|>",  # Llama 3 end of turn
+    "<|end_of_text|>",  # Llama 3 end of text
+    "<|end|>",  # Phi-3
+    "<end_of_turn>",  # Gemma end of turn
+    "<eos>",  # Gemma end of text
+    "</s>",  # Llama 2, Mistral, T5
+)
+"""End-of-turn and end-of-text token strings stripped from a response when no eos tokens are
+set; finding one marks the response as stopped. Explicit ``eos_tokens`` replace this list."""
 
 
 class OpenRLHFOptions:
@@ -77,26 +107,45 @@ class OpenRLHFOptions:
         )
 
 
-def _response_text(query: str, prompt: Any, eos_tokens: tuple[str, ...]) -> tuple[str, bool | None]:
-    """The response inside ``query`` and whether it was truncated (None when unknown)."""
+_warned_prompt_missing = False
+
+
+def _warn_prompt_missing(index: int) -> None:
+    global _warned_prompt_missing
+    if not _warned_prompt_missing:
+        _warned_prompt_missing = True
+        log.warning(
+            "OpenRLHF query[%d] does not contain its prompt: the whole query is graded as the "
+            "response (are the prompts sent decoded the same way as the queries?); "
+            "this warning is shown once",
+            index,
+        )
+
+
+def _response_text(
+    query: str, prompt: Any, eos_tokens: tuple[str, ...]
+) -> tuple[str, bool | None, bool]:
+    """The response inside ``query``, whether it was truncated (None when unknown) and whether
+    the prompt was found (a missing prompt leaves the whole query as the response)."""
     text = query
+    found = True
     if isinstance(prompt, str) and prompt:
         if text.startswith(prompt):
             text = text[len(prompt) :]
         else:
             at = text.find(prompt)
-            if at >= 0:
+            found = at >= 0
+            if found:
                 text = text[at + len(prompt) :]
-    if not eos_tokens:
-        return text, None
     stopped = False
     trimmed = True
     while trimmed:  # the stop token, then any padding decoded after it
         trimmed = False
-        for token in eos_tokens:
+        for token in eos_tokens or DEFAULT_EOS_TOKENS:
             if text.endswith(token):
                 text, stopped, trimmed = text[: -len(token)], True, True
-    return text, not stopped
+    truncated = False if stopped else (True if eos_tokens else None)
+    return text, truncated, found
 
 
 def rows(
@@ -115,7 +164,9 @@ def rows(
         if not isinstance(query, str):
             raise ValueError(f"query[{i}] must be a string, got {type(query).__name__}")
         prompt = prompts[i] if prompts is not None else None
-        text, truncated = _response_text(query, prompt, options.eos_tokens)
+        text, truncated, found = _response_text(query, prompt, options.eos_tokens)
+        if not found:
+            _warn_prompt_missing(i)
         label = labels[i] if labels is not None else None
         item = dict(label) if isinstance(label, Mapping) else {options.label_field: label}
         item.setdefault("prompt", prompt)

@@ -4,7 +4,9 @@ The grader is shipped once to ``num_workers`` actors (one CPU each); the rows go
 and come back in input order, with the same results the local engine gives. Each worker is a
 process with its own grader runtime, so the limits an expensive family sets (sandbox slots,
 judge concurrency, math worker pools) hold *per worker*: a cluster of N workers runs up to N
-times those limits in all.
+times those limits in all. So does the model-call budget (``budget_usd``, ``budget_tokens``):
+N workers may spend up to N times the cap, so divide it by the number of workers for a hard
+total.
 
 Connects to ``address`` (``"auto"`` for a running cluster) or starts a local one; a cluster this
 module started is shut down when the batch is done, one that was already running is left alone.

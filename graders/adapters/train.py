@@ -206,6 +206,7 @@ def train(
             split={"auto": None, "components": True, "total": False}[config.split],
             columns=config.columns,
             tokenizer=tokenizer,
+            model=_local(base, config.model),
             log_reasons=config.log_reasons,
         )
         funcs.check_columns(data.column_names)

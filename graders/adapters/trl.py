@@ -14,7 +14,8 @@ completion. They are picklable, named, and ``async`` when the grader waits on an
 
 TRL strips end-of-sequence tokens from the completion text; the functions rebuild
 ``sample.truncated`` from ``completion_ids`` when they know the stop tokens (pass the
-tokenizer), so a format or length check can tell a stopped completion from a cut-off one.
+tokenizer and the model), so a format or length check can tell a stopped completion from a
+cut-off one.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import asyncio
 import inspect
 import sys
 import threading
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,7 +34,13 @@ from graders.core.result import Result
 from graders.core.runner import BatchResult, Grader
 from graders.core.sample import Sample
 
-__all__ = ["AsyncRewardFunction", "RewardFunction", "RewardFunctions", "reward_funcs"]
+__all__ = [
+    "AsyncRewardFunction",
+    "RewardFunction",
+    "RewardFunctions",
+    "model_eos_ids",
+    "reward_funcs",
+]
 
 _TRL_KEYWORDS = frozenset({"trainer_state", "log_extra", "log_metric", "environments"})
 """Keyword arguments TRL adds that are not dataset columns."""
@@ -342,18 +350,59 @@ class RewardFunctions(list[_Function]):
                 )
 
 
-def _stop_ids(eos_token_ids: int | Iterable[int] | None, tokenizer: Any) -> frozenset[int] | None:
-    ids: set[int] = set()
-    if isinstance(eos_token_ids, int):
-        ids.add(eos_token_ids)
-    elif eos_token_ids is not None:
-        ids.update(eos_token_ids)
+def _ids(value: Any) -> list[int]:
+    """An eos id setting (an int, a list of ints or None) as a list."""
+    if isinstance(value, int):
+        return [value]
+    return [int(i) for i in value if i is not None] if isinstance(value, Iterable) else []
+
+
+def model_eos_ids(model: Any) -> list[int]:
+    """The eos ids of ``model``'s generation config, which TRL also stops completions at.
+
+    ``model`` is a loaded model, or a local folder or hub name (its ``generation_config.json``,
+    else its ``config.json``, as ``from_pretrained`` builds the generation config).
+    """
+    config = getattr(model, "generation_config", None)
+    if config is None and isinstance(model, str | Path):
+        from transformers import AutoConfig, GenerationConfig
+
+        try:
+            config = GenerationConfig.from_pretrained(model)
+        except (OSError, ValueError):
+            try:
+                config = GenerationConfig.from_model_config(AutoConfig.from_pretrained(model))
+            except (OSError, ValueError):
+                return []
+    return _ids(getattr(config, "eos_token_id", None))
+
+
+def _stop_ids(
+    eos_token_ids: int | Iterable[int] | None, tokenizer: Any, model: Any
+) -> frozenset[int] | None:
+    ids = set(_ids(eos_token_ids))
     if tokenizer is not None:
         for attr in ("eos_token_id", "pad_token_id"):
             value = getattr(tokenizer, attr, None)
             if isinstance(value, int):
                 ids.add(value)
+    if model is not None:
+        ids.update(model_eos_ids(model))
     return frozenset(ids) if ids else None
+
+
+def _warn_truncation_unknown(grader: Grader) -> None:
+    """Warn when a check must fail cut-off completions but the stop tokens are unknown."""
+    sensitive = [n for n in grader.spec.walk() if getattr(n, "allow_truncated", True) is False]
+    if sensitive:
+        where = ", ".join(f"{n.path} ({n.type})" for n in sensitive[:3])
+        warnings.warn(
+            f"{where} fails truncated completions (allow_truncated: false), but reward_funcs "
+            "knows no stop tokens, so every completion counts as not truncated: pass "
+            "tokenizer=... (and model=...), or eos_token_ids=...",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def reward_funcs(
@@ -363,6 +412,7 @@ def reward_funcs(
     columns: Mapping[str, str] | None = None,
     tokenizer: Any = None,
     eos_token_ids: int | Iterable[int] | None = None,
+    model: Any = None,
     use_async: bool | None = None,
     name: str | None = None,
     prefix: str = "",
@@ -375,8 +425,11 @@ def reward_funcs(
       raises, naming why.
     - ``columns``: item field -> dataset column (``{"answer": "solution"}``); every dataset
       column is also an item field under its own name, and ``item.prompt`` is the prompt.
-    - ``tokenizer`` / ``eos_token_ids``: the stop tokens (with the pad token, as TRL counts
-      them) that tell a stopped completion from a truncated one.
+    - ``tokenizer`` / ``eos_token_ids`` / ``model``: the stop tokens that tell a stopped
+      completion from a truncated one: the tokenizer's eos and pad tokens, and, as TRL counts
+      them, every eos id in the model's generation config (Llama 3 stops at three). ``model``
+      is the model given to the trainer, or its folder or hub name. With none of them, a
+      check with ``allow_truncated: false`` cannot fail a cut-off completion: that warns.
     - ``use_async``: async functions (TRL runs them concurrently); by default when the grader
       waits on anything (judges, sandboxes, worker processes) and the installed TRL awaits them.
     - ``name`` names the total function (default: the root's name, else ``graders``);
@@ -390,10 +443,13 @@ def reward_funcs(
         raise ValueError(f"cannot split this grader's reward into components: {split_or_why}")
     per_component = split is not False and not isinstance(split_or_why, str)
     components = grader.components or [spec.name or spec.type]
+    stop_ids = _stop_ids(eos_token_ids, tokenizer, model)
+    if stop_ids is None:
+        _warn_truncation_unknown(grader)
     scorer = _BatchScorer(
         grader,
         columns or {},
-        _stop_ids(eos_token_ids, tokenizer),
+        stop_ids,
         log_reasons,
         log_components=not per_component and bool(grader.components),
     )

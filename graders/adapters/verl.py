@@ -8,8 +8,9 @@ verl loads ``reward.custom_reward_function.{path,name}`` (a file path or ``pkg:/
     reward.custom_reward_function.path=pkg://graders.adapters.verl
     reward.custom_reward_function.name=compute_score        # or compute_score_async
     +reward.custom_reward_function.reward_kwargs.grader=grader.yaml
-    # or one grader per data source:
-    +reward.custom_reward_function.reward_kwargs.graders.openai/gsm8k=gsm8k.yaml
+    # or one grader per data source (a dict value: Hydra keys cannot hold a "/"), quoted
+    # for the shell; the key "default" serves data sources not named:
+    '+reward.custom_reward_function.reward_kwargs.graders={openai/gsm8k:gsm8k.yaml}'
 
 (or set ``GRADERS_GRADER``). The returned dict has the same keys for every sample, as verl
 requires (it takes the key list from the first sample): ``score`` (the reward, or

@@ -69,3 +69,50 @@ def test_mapping_labels_are_items_and_abstain_reward_is_explicit(grader_file: Pa
 def test_reward_func_pickles(grader_file: Path) -> None:
     func = pickle.loads(pickle.dumps(make_reward_func(grader_file, eos_tokens=["</s>"])))
     assert func(["a 3</s>"], ["a"], ["3"])["rewards"] == [1.5]
+
+
+def test_without_eos_tokens_a_well_known_end_token_is_stripped_and_marks_a_stop() -> None:
+    func = make_reward_func(
+        {
+            "type": "weighted",
+            "graders": {
+                "answer": {"type": "string_check", "operation": "eq", "reference": "7"},
+                "stop": {"type": "length", "min": 0, "allow_truncated": False, "weight": 0.5},
+            },
+        }
+    )
+    queries = [
+        "user: 3+4?<|im_end|>\nassistant:7<|im_end|><|endoftext|><|endoftext|>",
+        "user: 3+4?<|eot_id|>assistant:7<|eot_id|>",
+        "user: 3+4? assistant:7</s>",
+        "user: 3+4? assistant:7",  # no known end token: truncation unknown, not a stop
+    ]
+    prompts = ["user: 3+4?<|im_end|>\nassistant:", "user: 3+4?<|eot_id|>assistant:"]
+    prompts += ["user: 3+4? assistant:"] * 2
+    out = func(queries, prompts, ["7"] * 4)
+    assert out["rewards"] == [1.5, 1.5, 1.5, 1.5]
+    samples = [s for s, _ in openrlhf_adapter.rows(queries, prompts, None, func.options)]
+    assert [s.output_text for s in samples] == ["7"] * 4
+    assert [s.truncated for s in samples] == [False, False, False, None]
+
+
+def test_explicit_eos_tokens_replace_the_defaults(grader_file: Path) -> None:
+    func = make_reward_func(grader_file, eos_tokens=["<end>"])
+    out = func(["Q? 12<end>", "Q? 12<|im_end|>"], ["Q?", "Q?"], ["12", "12"])
+    # "<|im_end|>" is not this model's token: the second is cut off and its text keeps it
+    assert out["rewards"] == [1.5, 1.0]
+    (sample, _), *_ = openrlhf_adapter.rows(["Q? 12<|im_end|>"], ["Q?"], None, func.options)
+    assert sample.output_text == " 12<|im_end|>" and sample.truncated is True
+
+
+def test_a_prompt_missing_from_its_query_warns_once(
+    grader_file: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(openrlhf_adapter, "_warned_prompt_missing", False)
+    func = make_reward_func(grader_file)
+    with caplog.at_level("WARNING", logger="graders.openrlhf"):
+        func(["A: 12", "B: 12", "Q? 12"], ["Q?", "Q?", "Q?"], ["12"] * 3)
+        func(["A: 12"], ["Q?"], ["12"])
+    warnings = [r for r in caplog.records if r.name == "graders.openrlhf"]
+    assert len(warnings) == 1
+    assert "query[0] does not contain its prompt" in warnings[0].getMessage()

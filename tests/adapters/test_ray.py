@@ -97,3 +97,40 @@ def test_graders_grade_engine_ray(cluster: None, tmp_path: Path) -> None:
         outputs[engine] = [json.loads(line)["reward"] for line in out.read_text().splitlines()]
     assert len(outputs["ray"]) == 51
     assert outputs["ray"] == outputs["local"]
+
+
+def test_math_example_under_ray_matches_the_local_engine(cluster: None) -> None:
+    """The math family's worker processes run inside each Ray worker: same verdicts."""
+    examples = Path(__file__).resolve().parents[2] / "examples" / "math"
+    rows = [json.loads(line) for line in (examples / "samples.jsonl").read_text().splitlines()]
+    grader = graders.load(examples / "grader.yaml")
+    try:
+        local = grader.grade_batch_sync(rows)
+    finally:
+        grader.close()
+    remote = grade_batch(examples / "grader.yaml", rows, chunk_size=5, num_workers=2)
+    assert len(rows) >= 10  # two chunks, one per worker
+    assert [r.score for r in remote.results] == [r.score for r in local.results]
+    assert [untimed(r.to_dict()) for r in remote.results] == [
+        untimed(r.to_dict()) for r in local.results
+    ]
+
+
+def test_a_budget_under_the_ray_engine_is_said_to_hold_per_worker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import graders.adapters.ray as ray_adapter
+
+    def local(grader: Any, rows: Any, **options: Any) -> Any:  # no cluster needed for the note
+        return grader.grade_batch_sync(rows)
+
+    monkeypatch.setattr(ray_adapter, "grade_batch", local)
+    grader_path = tmp_path / "grader.yaml"
+    grader_path.write_text(ANSWER_SHORT_GRADER, encoding="utf-8")
+    samples = tmp_path / "samples.jsonl"
+    samples.write_text("".join(json.dumps(row) + "\n" for row in batch_rows(12)), encoding="utf-8")
+    command = ["grade", str(grader_path), str(samples), "--engine", "ray"]
+    result = CliRunner().invoke(app, [*command, "--budget-usd", "5"])
+    assert result.exit_code == 0, result.output
+    assert "hold per Ray worker" in result.output
+    assert "hold per Ray worker" not in CliRunner().invoke(app, command).output

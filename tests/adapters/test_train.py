@@ -102,3 +102,29 @@ def test_config_errors_come_before_the_model(
         train(config)
     assert message in str(info.value)
     assert "train.yaml:" in str(info.value)  # located in the run's config
+
+
+def test_the_models_generation_eos_ids_are_stop_ids(
+    tiny_model_dir: Path, tmp_path: Path, no_model: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from transformers import GenerationConfig
+
+    import graders.adapters.train as train_module
+
+    model_dir = tmp_path / "model"
+    shutil.copytree(tiny_model_dir, model_dir)
+    GenerationConfig(eos_token_id=[1, 40, 41]).save_pretrained(model_dir)
+    made: list[Any] = []
+    original = train_module.reward_funcs
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        made.append(original(*args, **kwargs))
+        return made[-1]
+
+    monkeypatch.setattr(train_module, "reward_funcs", recording)
+    with pytest.raises(AssertionError, match="the model was loaded"):
+        train(write_run(tmp_path, model_dir))
+    [funcs] = made
+    assert {1, 40, 41} <= funcs[0].scorer.stop_ids

@@ -207,7 +207,9 @@ def test_truncation_is_read_from_completion_ids() -> None:
     texts = ["ab", "abc", "a", ""]
     [stopped] = call(reward_funcs(grader, tokenizer=Tokenizer()), texts, completion_ids=ids)
     assert stopped == [1.0, 0.0, 1.0, 1.0]
-    [unknown] = call(reward_funcs(grader), texts, completion_ids=ids)
+    with pytest.warns(UserWarning, match="knows no stop tokens"):
+        funcs = reward_funcs(grader)
+    [unknown] = call(funcs, texts, completion_ids=ids)
     assert unknown == [1.0, 1.0, 1.0, 1.0]  # without stop tokens truncation is unknown
     [explicit] = call(reward_funcs(grader, eos_token_ids=[9]), texts, completion_ids=ids)
     assert explicit == [0.0, 1.0, 0.0, 1.0]
@@ -319,3 +321,58 @@ graders:
         assert reward_funcs(grader).names == ["graders"]
         with pytest.raises(ValueError, match=why):
             reward_funcs(grader, split=True)
+
+
+def test_every_eos_id_of_the_models_generation_config_is_a_stop(tmp_path: Any) -> None:
+    """TRL stops at each ``generation_config.eos_token_id`` (Llama 3: 128001, 128008, 128009)."""
+    from types import SimpleNamespace
+
+    class Tokenizer:
+        eos_token_id = 128001
+        pad_token_id = 128004
+
+    grader = graders.loads("{type: length, unit: tokens, min: 0, allow_truncated: false}")
+    ids = [[7, 128001], [7, 128008], [7, 128009], [7, 8]]
+    texts = ["a"] * 4
+    for eos in ([128001, 128008, 128009], 128009):
+        model = SimpleNamespace(generation_config=SimpleNamespace(eos_token_id=eos))
+        funcs = reward_funcs(grader, tokenizer=Tokenizer(), model=model)
+        [stopped] = call(funcs, texts, completion_ids=ids)
+        assert stopped == ([1.0, 1.0, 1.0, 0.0] if isinstance(eos, list) else [1.0, 0.0, 1.0, 0.0])
+
+
+def test_model_eos_ids_read_from_a_saved_model(tmp_path: Any) -> None:
+    from transformers import GenerationConfig, LlamaConfig
+
+    from graders.adapters.trl import model_eos_ids
+
+    LlamaConfig(eos_token_id=[2, 5]).save_pretrained(tmp_path)  # no generation_config.json
+    assert model_eos_ids(str(tmp_path)) == [2, 5]
+    GenerationConfig(eos_token_id=[1, 7, 9]).save_pretrained(tmp_path)
+    assert model_eos_ids(tmp_path) == [1, 7, 9]
+    assert model_eos_ids(str(tmp_path / "missing")) == []
+
+
+def test_a_truncation_check_without_stop_tokens_warns_at_construction() -> None:
+    import warnings
+
+    grader = graders.loads(
+        """
+type: weighted
+graders:
+  answer: {type: equals, reference: "4"}
+  format: {type: tag_format, tags: [answer]}
+  short: {type: length, max: 9, allow_truncated: false}
+"""
+    )
+    with pytest.warns(UserWarning) as record:
+        reward_funcs(grader)
+    [warning] = record
+    message = str(warning.message)
+    assert "$.graders.format (tag_format), $.graders.short (length)" in message
+    assert "pass tokenizer=..." in message
+    assert warning.filename == __file__  # pointed at the caller
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        reward_funcs(grader, eos_token_ids=[1])
+        reward_funcs(graders.loads("{type: length, max: 9}"))  # truncation is allowed

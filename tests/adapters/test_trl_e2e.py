@@ -1,4 +1,4 @@
-"""End to end: TRL's real GRPOTrainer trains a tiny local model with a grader as the reward.
+"""End to end: TRL's real GRPOTrainer and RLOOTrainer train a tiny local model with a grader.
 
 Nothing is downloaded: the model has random weights and the tokenizer is built locally. The
 run is a few steps on the CPU; what it checks is TRL's own log of each step.
@@ -16,14 +16,18 @@ from graders.adapters.trl import reward_funcs
 from .conftest import copy_digit_rows
 
 
-def grpo_run(model_dir: Path, grader: Path, out: Path, **options: Any) -> list[dict[str, Any]]:
+def grpo_run(
+    model_dir: Path, grader: Path, out: Path, trainer: str = "GRPO", **options: Any
+) -> list[dict[str, Any]]:
+    """A few steps of TRL's ``GRPOTrainer`` (or ``RLOOTrainer``) on CPU; the per-step logs."""
+    import trl
     from datasets import Dataset
     from transformers import AutoModelForCausalLM, AutoTokenizer
-    from trl import GRPOConfig, GRPOTrainer
 
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    funcs = reward_funcs(grader, tokenizer=tokenizer, **options)
-    args = GRPOConfig(
+    model = AutoModelForCausalLM.from_pretrained(model_dir)
+    funcs = reward_funcs(grader, tokenizer=tokenizer, model=model, **options)
+    args = getattr(trl, f"{trainer}Config")(
         output_dir=str(out),
         per_device_train_batch_size=16,
         num_generations=8,
@@ -40,22 +44,26 @@ def grpo_run(model_dir: Path, grader: Path, out: Path, **options: Any) -> list[d
         disable_tqdm=True,
         seed=0,
     )
-    trainer = GRPOTrainer(
-        model=AutoModelForCausalLM.from_pretrained(model_dir),
+    run = getattr(trl, f"{trainer}Trainer")(
+        model=model,
         processing_class=tokenizer,
         reward_funcs=funcs,
         args=args,
         train_dataset=Dataset.from_list(copy_digit_rows(64)),
     )
-    trainer.train()
-    return [entry for entry in trainer.state.log_history if "reward" in entry]
+    run.train()
+    return [entry for entry in run.state.log_history if "reward" in entry]
 
 
-@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
-def test_grpo_logs_each_component(
-    tiny_model_dir: Path, copy_digit_grader: Path, tmp_path: Path, use_async: bool
+@pytest.mark.parametrize(
+    ("trainer", "use_async"),
+    [("GRPO", False), ("GRPO", True), ("RLOO", False)],
+    ids=["grpo-sync", "grpo-async", "rloo"],
+)
+def test_trainer_logs_each_component(
+    tiny_model_dir: Path, copy_digit_grader: Path, tmp_path: Path, trainer: str, use_async: bool
 ) -> None:
-    steps = grpo_run(tiny_model_dir, copy_digit_grader, tmp_path, use_async=use_async)
+    steps = grpo_run(tiny_model_dir, copy_digit_grader, tmp_path, trainer, use_async=use_async)
     assert len(steps) == 3
     assert any(0 < log["completions/clipped_ratio"] < 1 for log in steps)  # both kinds occur
     for log in steps:
@@ -65,6 +73,7 @@ def test_grpo_logs_each_component(
         # "stop" passes exactly when the completion ended with end-of-sequence, which TRL
         # strips from the text: the adapter read it from completion_ids, as TRL itself does.
         assert stop == pytest.approx(1.0 - log["completions/clipped_ratio"], abs=1e-6)
+        # logged by our functions through TRL's log_metric: they graded every step
         assert log["graders/errored"] == 0.0
         assert log["graders/abstained"] == 0.0
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -212,3 +213,37 @@ def test_parquet_in_verls_layout_round_trips_to_the_grader(tmp_path: Path) -> No
         assert out["score"] == 1.5
     with pytest.raises(ValueError, match="row 0 has no field 'question'"):
         verl_rows([{"prompt": "x", "answer": "1"}], data_source="d")
+
+
+def documented_overrides() -> list[str]:
+    """The Hydra overrides for ``custom_reward_function`` in verl.py's docstring and the README."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    spans = re.findall(r"`('?\+?reward\.custom_reward_function\.[^`]*=[^`]*)`", readme)
+    lines = [line.split("#")[0].strip() for line in (verl_adapter.__doc__ or "").splitlines()]
+    lines = [line for line in lines if re.match(r"'?\+?reward\.custom_reward_function\.", line)]
+    return [text.strip("'") for text in lines + spans]  # the shell's quotes removed
+
+
+def test_documented_hydra_overrides_parse_and_configure_compute_score(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from omegaconf import OmegaConf
+
+    overrides = documented_overrides()
+    assert len(overrides) >= 6  # path and name, one grader, one per data source: in both docs
+    config = OmegaConf.create({"reward": {"custom_reward_function": {}}})
+    per_source = []
+    for override in OverridesParser.create().parse_overrides(overrides):
+        # what Hydra does with each: ``+`` adds the key, the value is parsed by its grammar
+        OmegaConf.update(config, override.key_or_group, override.value(), force_add=True)
+        if override.key_or_group.endswith(".graders"):
+            per_source.append(override.value())
+    assert {"openai/gsm8k": "gsm8k.yaml"} in per_source
+    assert all(isinstance(value, dict) and "openai/gsm8k" in value for value in per_source)
+    kwargs = config.reward.custom_reward_function.reward_kwargs
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gsm8k.yaml").write_text(ANSWER_SHORT_GRADER, encoding="utf-8")
+    (tmp_path / "other.yaml").write_text(OTHER_GRADER, encoding="utf-8")
+    out = compute_score("openai/gsm8k", "6*7 = 42", "42", graders=kwargs.graders)
+    assert out["score"] == 1.5  # the gsm8k grader was chosen for its data source
