@@ -21,6 +21,7 @@ from pydantic import model_validator
 from graders.checks.base import OUTPUT_TEXT
 from graders.checks.extract import ExtractionFailed, Steps, run_steps
 from graders.checks.ifeval import (  # noqa: F401  (importing them fills the table)
+    ifbench_custom,
     ifbench_format,
     ifbench_rules,
     ifeval_rules,
