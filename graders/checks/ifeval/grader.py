@@ -96,14 +96,9 @@ class InstructionFollowing(GraderSpec):
     reward: Literal["fraction", "all"] = "fraction"
     """``fraction`` of instructions followed, or ``all`` (1 only when every one is)."""
 
-    requires: ClassVar[tuple[str, ...]] = (
-        "langdetect",
-        "numpy",
-        "nltk",
-        "punkt",
-        "emoji",
-        "syllapy",
-    )
+    requires: ClassVar[tuple[str, ...]] = ("langdetect", "numpy", "nltk", "punkt")
+    """What every row may need; ``emoji`` and ``syllapy`` (also in the ``ifeval`` extra) are
+    asked for only by the rows using ``format:emoji`` or ``words:odd_even_syllables``."""
     extra: ClassVar[str | None] = "ifeval"
     example: ClassVar[dict[str, Any]] = {
         "type": "instruction_following",

@@ -158,7 +158,7 @@ def _without_punctuation(text: str) -> str:
     return text.translate(_NO_PUNCT).strip()
 
 
-@instruction("format:emoji")
+@instruction("format:emoji", requires=("emoji",))
 def _emoji(view: TextView, kw: Kw) -> Verdict:
     """Every sentence ends with an emoji (its last or second-to-last character once ASCII
     punctuation is gone, or the first character of the next sentence)."""

@@ -363,7 +363,7 @@ def _alliteration_increment(view: TextView, kw: Kw) -> Verdict:
     return True, f"alliterative words per sentence {counts[:8]}"
 
 
-@instruction("words:odd_even_syllables")
+@instruction("words:odd_even_syllables", requires=("syllapy",))
 def _odd_even_syllables(view: TextView, kw: Kw) -> Verdict:
     """Words alternate between odd and even syllable counts (``syllapy``; punctuation removed)."""
     import syllapy

@@ -3,6 +3,7 @@ ids, and the checks whose meaning is easy to get wrong, with the reasons they gi
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
@@ -177,3 +178,40 @@ def test_new_kwargs_are_validated_at_load() -> None:
                 "kwargs": [{"N": -1}],
             }
         )
+
+
+@pytest.fixture
+def without_emoji_and_syllapy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from graders.checks.ifeval.grader import _bind_row
+
+    monkeypatch.setitem(sys.modules, "emoji", None)  # import and find_spec now fail
+    monkeypatch.setitem(sys.modules, "syllapy", None)
+    _bind_row.cache_clear()
+
+
+@pytest.mark.usefixtures("without_emoji_and_syllapy")
+def test_only_rows_using_emoji_or_syllapy_need_them() -> None:
+    grader = graders.load(
+        {
+            "type": "instruction_following",
+            "instruction_id_list": ["punctuation:no_comma", "format:newline"],
+        }
+    )
+    assert grader.grade_sync("one\ntwo").score == 1.0
+    for id, package in (("format:emoji", "emoji"), ("words:odd_even_syllables", "syllapy")):
+        message = rf"{id}: needs the '{package}' package: pip install 'graders\[ifeval\]'"
+        with pytest.raises(graders.ConfigError, match=message):
+            graders.load({"type": "instruction_following", "instruction_id_list": [id]})
+        result = graders.load({"type": "instruction_following"}).grade_sync(
+            "Hi 😀", {"instruction_id_list": [id], "kwargs": [{}]}
+        )
+        assert result.error is not None and package in result.error.message
+
+
+def test_emoji_and_syllapy_are_in_the_extra_and_not_required_by_every_row() -> None:
+    from graders.checks.ifeval.grader import InstructionFollowing
+
+    assert "emoji" not in InstructionFollowing.requires
+    assert "syllapy" not in InstructionFollowing.requires
+    assert INSTRUCTIONS["format:emoji"].requires == ("emoji",)
+    assert INSTRUCTIONS["words:odd_even_syllables"].requires == ("syllapy",)
