@@ -135,6 +135,12 @@ class GraderSpec(BaseModel):
         for _, child in self.children():
             yield from child.walk()
 
+    @classmethod
+    def reference_notes(cls) -> str:
+        """Markdown appended to this type's section of the generated reference (e.g. the
+        values a field accepts, when they come from a table rather than the schema)."""
+        return ""
+
     def environment_problems(self) -> list[str]:
         """What this node needs from the host that is missing; checked when a grader is loaded.
 

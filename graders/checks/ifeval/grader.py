@@ -26,7 +26,7 @@ from graders.checks.ifeval import (  # noqa: F401  (importing them fills the tab
     ifbench_rules,
     ifeval_rules,
 )
-from graders.checks.ifeval.table import Bound, InstructionError, bind
+from graders.checks.ifeval.table import INSTRUCTIONS, Bound, InstructionError, bind
 from graders.checks.ifeval.text import TextView
 from graders.core.context import GradeContext
 from graders.core.errors import GradeFailure
@@ -36,6 +36,12 @@ from graders.spec.base import GraderSpec
 from graders.spec.templates import Template, to_text
 
 __all__ = ["InstructionFollowing"]
+
+UNSUPPORTED_NOTE = (
+    "Not supported: IFBench's `words:start_verb` and `ratio:stop_words`, which need NLTK's "
+    "part-of-speech tagger model and stop-word corpus: NLTK data that no dependency ships, and "
+    "nothing is downloaded at run time."
+)
 
 _IDS = Template("{{ item.instruction_id_list }}")
 _KWARGS = Template("{{ item.kwargs }}")
@@ -106,6 +112,17 @@ class InstructionFollowing(GraderSpec):
         "kwargs": [{}, {"relation": "less than", "num_words": 50}],
         "mode": "loose",
     }
+
+    @classmethod
+    def reference_notes(cls) -> str:
+        """Every supported instruction id, IFEval's and IFBench's, and what is left out."""
+        benchmarks: dict[str, list[str]] = {"IFEval": [], "IFBench": []}
+        for id, entry in sorted(INSTRUCTIONS.items()):
+            ifeval = entry.check.__module__.endswith(".ifeval_rules")
+            benchmarks["IFEval" if ifeval else "IFBench"].append(f"`{id}`")
+        lines = [f"Supported instruction ids ({len(INSTRUCTIONS)}):", ""]
+        lines += [f"- {name} ({len(ids)}): {', '.join(ids)}" for name, ids in benchmarks.items()]
+        return "\n".join([*lines, "", UNSUPPORTED_NOTE])
 
     @model_validator(mode="after")
     def _literal_rows_are_valid(self) -> InstructionFollowing:

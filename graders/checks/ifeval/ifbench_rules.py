@@ -4,8 +4,8 @@
 ``nltk.word_tokenize`` tokens); sentences come from IFBench's rule-based splitter. Format,
 keyword-position and repeat families are in :mod:`.ifbench_format`, the one-off ``custom:*``
 prompts in :mod:`.ifbench_custom`. Not implemented: ``words:start_verb`` (needs NLTK's
-part-of-speech tagger model) and ``ratio:stop_words`` (needs NLTK's stop-word corpus); neither
-model is on a package registry, and nothing is downloaded at run time."""
+part-of-speech tagger model) and ``ratio:stop_words`` (needs NLTK's stop-word corpus): NLTK data
+that no dependency ships, and nothing is downloaded at run time."""
 
 from __future__ import annotations
 

@@ -33,6 +33,11 @@ __all__ = [
 Kind = Literal["int", "number", "str", "words", "relation", "letter", "language"]
 Check = Callable[[TextView, Mapping[str, Any]], tuple[bool, str]]
 
+WHERE_LISTED = (
+    "the supported ids are listed under instruction_following in docs/grader-types.md "
+    "(and in graders.checks.ifeval.INSTRUCTIONS)"
+)
+
 RELATIONS = ("less than", "at least")
 """IFEval's comparison relations."""
 
@@ -148,7 +153,7 @@ def bind(id: Any, kwargs: Any) -> Bound:
     entry = INSTRUCTIONS.get(id)
     if entry is None:
         near = get_close_matches(id, list(INSTRUCTIONS), n=1, cutoff=0.75)
-        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        hint = f" (did you mean {near[0]!r}?)" if near else f"; {WHERE_LISTED}"
         raise InstructionError(f"unknown instruction id {id!r}{hint}")
     missing = [module for module in entry.requires if not _importable(module)]
     if missing:

@@ -4,6 +4,7 @@ ids, and the checks whose meaning is easy to get wrong, with the reasons they gi
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -215,3 +216,40 @@ def test_emoji_and_syllapy_are_in_the_extra_and_not_required_by_every_row() -> N
     assert "syllapy" not in InstructionFollowing.requires
     assert INSTRUCTIONS["format:emoji"].requires == ("emoji",)
     assert INSTRUCTIONS["words:odd_even_syllables"].requires == ("syllapy",)
+
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def test_an_unknown_id_says_where_the_supported_ids_are_listed() -> None:
+    with pytest.raises(graders.ConfigError) as info:
+        graders.load({"type": "instruction_following", "instruction_id_list": ["custom:haiku"]})
+    message = str(info.value)
+    assert "unknown instruction id 'custom:haiku'; the supported ids are listed under " in message
+    assert "instruction_following in docs/grader-types.md" in message
+    near = grade_row(["format:thesiss"])
+    assert near.error is not None
+    assert (
+        near.error.message
+    ) == "unknown instruction id 'format:thesiss' (did you mean 'format:thesis'?)"
+
+
+def grade_row(ids: list[str]) -> Any:
+    grader = graders.load({"type": "instruction_following"})
+    return grader.grade_sync("text", {"instruction_id_list": ids, "kwargs": [{}] * len(ids)})
+
+
+def test_the_reference_and_the_readme_list_every_supported_id() -> None:
+    reference = (ROOT / "docs" / "grader-types.md").read_text()
+    section = reference[reference.index("## `instruction_following`") :]
+    for id in INSTRUCTIONS:
+        assert f"`{id}`" in section
+    readme = (ROOT / "README.md").read_text()
+    paragraph = readme[readme.index("All 25 IFEval instruction types") :]
+    paragraph = " ".join(paragraph[: paragraph.index("\n\n")].split())
+    for id in SUPPORTED:
+        family, name = id.split(":")
+        assert f"`{family}:`" in paragraph and f"`{name}`" in paragraph, id
+    assert "56 of IFBench's 58 families" in paragraph
+    for id in UNSUPPORTED:
+        assert f"`{id}`" in paragraph and f"`{id}`" in section
