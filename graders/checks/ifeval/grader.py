@@ -106,6 +106,7 @@ class InstructionFollowing(GraderSpec):
     """What every row may need; ``emoji`` and ``syllapy`` (also in the ``ifeval`` extra) are
     asked for only by the rows using ``format:emoji`` or ``words:odd_even_syllables``."""
     extra: ClassVar[str | None] = "ifeval"
+    score_range: ClassVar[tuple[float, float] | None] = (0.0, 1.0)
     example: ClassVar[dict[str, Any]] = {
         "type": "instruction_following",
         "instruction_id_list": ["punctuation:no_comma", "length_constraints:number_words"],

@@ -281,6 +281,20 @@ def test_pass_threshold_sets_passed_and_the_reason_says_why() -> None:
     assert bad.passed is False and "< pass_threshold 0.5" in bad.reason
 
 
+@pytest.mark.parametrize("threshold", [1.5, -0.1, float("inf")])
+def test_pass_threshold_outside_0_1_fails_at_load(threshold: float) -> None:
+    config = {
+        "type": "text_similarity",
+        "reference": "kitten",
+        "evaluation_metric": "fuzzy_match",
+        "pass_threshold": threshold,
+    }
+    with pytest.raises(
+        graders.ConfigError, match=rf"\$\.pass_threshold: pass_threshold={threshold}"
+    ):
+        graders.load(config)
+
+
 def test_openai_grader_json_loads_unchanged() -> None:
     openai_json = {
         "type": "text_similarity",
