@@ -168,7 +168,7 @@ def _emoji(view: TextView, kw: Kw) -> Verdict:
     for i, sentence in enumerate(sentences):
         if not sentence:
             return False, f"sentence {i + 1} is only punctuation"
-        if emoji.is_emoji(sentence[-1]) or emoji.is_emoji(sentence[-2:][0]):
+        if any(emoji.is_emoji(ch) for ch in sentence[-2:]):  # a variation selector may follow
             continue
         after = sentences[i + 1] if i + 1 < len(sentences) else ""
         if not after or not emoji.is_emoji(after[0]):
