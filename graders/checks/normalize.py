@@ -1,12 +1,15 @@
 """Text normalizers applied before comparing: ``normalize: [strip, lowercase, ...]``.
 
 They run in the order written, on the input and on the reference alike. ``remove_articles``
-and ``strip_punctuation`` follow SQuAD's answer normalization (punctuation here is every Unicode
-punctuation character, so ``“quotes”`` and ``¿`` go too).
+and ``strip_punctuation`` follow SQuAD's answer normalization: ``strip_punctuation`` removes
+every character of Python's ``string.punctuation`` as SQuAD does (ASCII symbols such as ``$ + < =
+> ^ ` | ~`` included, so ``$5`` matches ``5``) and also every Unicode punctuation character, so
+``“quotes”`` and ``¿`` go too.
 """
 
 from __future__ import annotations
 
+import string
 import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
@@ -21,7 +24,8 @@ Normalizer = Literal[
 ]
 
 _SPACES = regex.compile(r"\s+")
-_PUNCT = regex.compile(r"\p{P}+")
+_PUNCT = regex.compile(r"[\p{P}" + regex.escape(string.punctuation) + "]+")
+"""Unicode punctuation plus SQuAD's ASCII set (``string.punctuation`` has symbols not in \\p{P})."""
 _ARTICLES = regex.compile(r"\b(?:a|an|the)\b", regex.IGNORECASE)
 
 

@@ -14,11 +14,12 @@ resolves it to the discriminated union of every registered type (plugins include
 from __future__ import annotations
 
 import asyncio
+import math
 from collections.abc import Iterator
 from time import perf_counter
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from graders.core.context import GradeContext
 from graders.core.errors import ErrorInfo, GradeFailure, GradingError
@@ -57,7 +58,8 @@ class GraderSpec(BaseModel):
     timeout_s: float | None = Field(default=None, gt=0)
     """A hard time limit for this node; exceeding it is a ``timeout`` error."""
     pass_threshold: float | None = None
-    """When set, the node passes exactly when its score is at least this value."""
+    """When set, the node passes exactly when its score is at least this value (finite, and
+    within the type's scores when they have a fixed range, such as [0, 1])."""
 
     concurrent: ClassVar[bool] = False
     """True for types that wait (network, worker processes): run them alongside siblings."""
@@ -67,6 +69,9 @@ class GraderSpec(BaseModel):
     """The pip extra that installs ``requires``."""
     example: ClassVar[dict[str, Any]] = {}
     """A minimal config of this type, used in the reference docs and the registry tests."""
+    score_range: ClassVar[tuple[float, float] | None] = None
+    """The range every score of this type lies in, when it is fixed; ``pass_threshold`` must
+    lie in it (a threshold outside it would make the node always or never pass)."""
 
     # Bound once after loading (see bind); plain slots because the engine reads them for every
     # node of every sample, and pydantic's private attributes cost ~40x more to read.
@@ -91,6 +96,22 @@ class GraderSpec(BaseModel):
         super().__setstate__(state)
         object.__setattr__(self, "node_path", path)
         object.__setattr__(self, "waits", waits)
+
+    @field_validator("pass_threshold")
+    @classmethod
+    def _threshold_in_range(cls, value: float | None) -> float | None:
+        if value is None:
+            return None
+        if not math.isfinite(value):
+            raise ValueError(f"pass_threshold={value} must be a finite number")
+        if cls.score_range is not None:
+            low, high = cls.score_range
+            if not low <= value <= high:
+                tag = cls.model_fields["type"].default
+                raise ValueError(
+                    f"pass_threshold={value} is outside the scores {tag} gives, [{low:g}, {high:g}]"
+                )
+        return value
 
     @model_validator(mode="after")
     def _check_fallback(self) -> GraderSpec:
@@ -134,6 +155,12 @@ class GraderSpec(BaseModel):
         yield self
         for _, child in self.children():
             yield from child.walk()
+
+    @classmethod
+    def reference_notes(cls) -> str:
+        """Markdown appended to this type's section of the generated reference (e.g. the
+        values a field accepts, when they come from a table rather than the schema)."""
+        return ""
 
     def environment_problems(self) -> list[str]:
         """What this node needs from the host that is missing; checked when a grader is loaded.

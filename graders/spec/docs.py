@@ -96,6 +96,8 @@ def render_reference() -> str:
             out += [*_fields_table(cls, own, defs), ""]
         example = yaml.safe_dump(cls.example, sort_keys=False, allow_unicode=True).rstrip()
         out += ["```yaml", example, "```", ""]
+        if notes := cls.reference_notes():
+            out += [notes.strip(), ""]
     out += [
         "## Extract steps",
         "",

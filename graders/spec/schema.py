@@ -48,6 +48,11 @@ def grader_schema() -> dict[str, Any]:
     for cls in registry.types().values():
         entry = defs[cls.__name__]
         entry["required"] = sorted({*entry.get("required", []), "type"})
+        if cls.score_range is not None:  # editors flag a threshold the scores cannot reach
+            low, high = cls.score_range
+            for branch in entry["properties"]["pass_threshold"]["anyOf"]:
+                if branch.get("type") == "number":
+                    branch |= {"minimum": low, "maximum": high}
     for step in STEPS.values():
         entry = defs[step.__name__]
         entry["required"] = sorted({*entry.get("required", []), "step"})

@@ -127,6 +127,44 @@ def test_impossible_combinations_raise_at_load() -> None:
         graders.load({"type": "mean", "graders": {}})
 
 
+def test_pass_threshold_outside_a_types_scores_fails_at_load(tmp_path: Path) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        "type: weighted\n"  # 1
+        "graders:\n"  # 2
+        "  sim:\n"  # 3
+        "    type: text_similarity\n"  # 4
+        "    reference: '{{ item.answer }}'\n"  # 5
+        "    evaluation_metric: fuzzy_match\n"  # 6
+        "    pass_threshold: 1.5\n"  # 7
+        "  ifs:\n"  # 8
+        "    type: instruction_following\n"  # 9
+        "    pass_threshold: -0.1\n"  # 10
+        "  big:\n"  # 11
+        "    type: constant\n"  # 12
+        "    score: 3\n"  # 13
+        "    pass_threshold: .nan\n"  # 14
+    )
+    with pytest.raises(ConfigError) as exc:
+        graders.load(path)
+    assert problems(exc) == [
+        f"{path}:7:21 $.graders.sim.pass_threshold: pass_threshold=1.5 is outside the scores "
+        "text_similarity gives, [0, 1]",
+        f"{path}:10:21 $.graders.ifs.pass_threshold: pass_threshold=-0.1 is outside the scores "
+        "instruction_following gives, [0, 1]",
+        f"{path}:14:21 $.graders.big.pass_threshold: pass_threshold=nan must be a finite number",
+    ]
+
+
+def test_pass_threshold_bounds_and_types_without_a_fixed_range_load() -> None:
+    for threshold in (0, 0.5, 1):
+        graders.load({"type": "instruction_following", "pass_threshold": threshold})
+    # a constant (or a formula, or a judge's own range) may score outside [0, 1]
+    assert (
+        graders.load({"type": "constant", "score": 3, "pass_threshold": 2.5}).grade_sync("x").passed
+    )
+
+
 def test_definitions_and_refs_with_overrides(load_yaml) -> None:
     grader = load_yaml(
         """

@@ -47,6 +47,19 @@ def test_the_schema_rejects_what_the_loader_rejects() -> None:
         {"type": "numeric"},
         {"type": "string_check", "input": "a", "reference": "b", "operation": "eqq"},
         {"type": "nope"},
+        {"type": "instruction_following", "pass_threshold": 1.5},
+        {
+            "type": "text_similarity",
+            "reference": "a",
+            "evaluation_metric": "bleu",
+            "pass_threshold": -1,
+        },
     ):
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate(bad, schema)
+
+
+def test_the_schema_bounds_pass_threshold_only_where_scores_have_a_fixed_range() -> None:
+    schema = json.loads((ROOT / "schemas/grader.schema.json").read_text())
+    jsonschema.validate({"type": "instruction_following", "pass_threshold": 1}, schema)
+    jsonschema.validate({"type": "constant", "score": 3, "pass_threshold": 2.5}, schema)

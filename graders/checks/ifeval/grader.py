@@ -21,11 +21,12 @@ from pydantic import model_validator
 from graders.checks.base import OUTPUT_TEXT
 from graders.checks.extract import ExtractionFailed, Steps, run_steps
 from graders.checks.ifeval import (  # noqa: F401  (importing them fills the table)
+    ifbench_custom,
     ifbench_format,
     ifbench_rules,
     ifeval_rules,
 )
-from graders.checks.ifeval.table import Bound, InstructionError, bind
+from graders.checks.ifeval.table import INSTRUCTIONS, Bound, InstructionError, bind
 from graders.checks.ifeval.text import TextView
 from graders.core.context import GradeContext
 from graders.core.errors import GradeFailure
@@ -35,6 +36,12 @@ from graders.spec.base import GraderSpec
 from graders.spec.templates import Template, to_text
 
 __all__ = ["InstructionFollowing"]
+
+UNSUPPORTED_NOTE = (
+    "Not supported: IFBench's `words:start_verb` and `ratio:stop_words`, which need NLTK's "
+    "part-of-speech tagger model and stop-word corpus: NLTK data that no dependency ships, and "
+    "nothing is downloaded at run time."
+)
 
 _IDS = Template("{{ item.instruction_id_list }}")
 _KWARGS = Template("{{ item.kwargs }}")
@@ -95,21 +102,28 @@ class InstructionFollowing(GraderSpec):
     reward: Literal["fraction", "all"] = "fraction"
     """``fraction`` of instructions followed, or ``all`` (1 only when every one is)."""
 
-    requires: ClassVar[tuple[str, ...]] = (
-        "langdetect",
-        "numpy",
-        "nltk",
-        "punkt",
-        "emoji",
-        "syllapy",
-    )
+    requires: ClassVar[tuple[str, ...]] = ("langdetect", "numpy", "nltk", "punkt")
+    """What every row may need; ``emoji`` and ``syllapy`` (also in the ``ifeval`` extra) are
+    asked for only by the rows using ``format:emoji`` or ``words:odd_even_syllables``."""
     extra: ClassVar[str | None] = "ifeval"
+    score_range: ClassVar[tuple[float, float] | None] = (0.0, 1.0)
     example: ClassVar[dict[str, Any]] = {
         "type": "instruction_following",
         "instruction_id_list": ["punctuation:no_comma", "length_constraints:number_words"],
         "kwargs": [{}, {"relation": "less than", "num_words": 50}],
         "mode": "loose",
     }
+
+    @classmethod
+    def reference_notes(cls) -> str:
+        """Every supported instruction id, IFEval's and IFBench's, and what is left out."""
+        benchmarks: dict[str, list[str]] = {"IFEval": [], "IFBench": []}
+        for id, entry in sorted(INSTRUCTIONS.items()):
+            ifeval = entry.check.__module__.endswith(".ifeval_rules")
+            benchmarks["IFEval" if ifeval else "IFBench"].append(f"`{id}`")
+        lines = [f"Supported instruction ids ({len(INSTRUCTIONS)}):", ""]
+        lines += [f"- {name} ({len(ids)}): {', '.join(ids)}" for name, ids in benchmarks.items()]
+        return "\n".join([*lines, "", UNSUPPORTED_NOTE])
 
     @model_validator(mode="after")
     def _literal_rows_are_valid(self) -> InstructionFollowing:

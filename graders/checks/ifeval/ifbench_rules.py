@@ -1,12 +1,11 @@
 """IFBench's constraint families that code can check without a model, with IFBench's meaning.
 
 "Words" here are what IFBench counts in each family (whitespace-split, punctuation stripped, or
-``nltk.word_tokenize`` tokens); sentences come from IFBench's rule-based splitter. Families not
-here: ``words:start_verb`` (needs NLTK's part-of-speech tagger model), ``ratio:stop_words`` (needs
-NLTK's stop-word corpus), ``count:person_names`` and ``custom:european_capitals_sort`` (defined by
-lists in the benchmark's own data), and the remaining ``custom:*`` / CSV / ``repeat:repeat_span``
-one-off prompts.
-"""
+``nltk.word_tokenize`` tokens); sentences come from IFBench's rule-based splitter. Format,
+keyword-position and repeat families are in :mod:`.ifbench_format`, the one-off ``custom:*``
+prompts in :mod:`.ifbench_custom`. Not implemented: ``words:start_verb`` (needs NLTK's
+part-of-speech tagger model) and ``ratio:stop_words`` (needs NLTK's stop-word corpus): NLTK data
+that no dependency ships, and nothing is downloaded at run time."""
 
 from __future__ import annotations
 
@@ -332,3 +331,49 @@ def _no_consecutive(view: TextView, kw: Kw) -> Verdict:
         if a[0] == b[0]:
             return False, f"{a!r} and {b!r} share a first letter"
     return True, "no neighbours share a first letter"
+
+
+@instruction("ratio:sentence_words")
+def _sentence_words(view: TextView, kw: Kw) -> Verdict:
+    """Three sentences of the same number of characters. As in IFBench, the instruction's
+    "all different words" is not checked."""
+    lengths = [len(s) for s in view.rule_sentences]
+    ok = len(lengths) == 3 and len(set(lengths)) == 1
+    return ok, f"sentence lengths {lengths[:6]}; needs 3 equal"
+
+
+def _alliteration(sentence: str) -> int:
+    """Words in runs of two or more neighbours sharing a first letter (leading punctuation off)."""
+    words = [w for w in (w.lstrip(_P + " ") for w in sentence.lower().split()) if w]
+    total, in_run = 0, False
+    for a, b in itertools.pairwise(words):
+        if a[0] == b[0]:
+            total += 1 if in_run else 2
+        in_run = a[0] == b[0]
+    return total
+
+
+@instruction("sentence:alliteration_increment")
+def _alliteration_increment(view: TextView, kw: Kw) -> Verdict:
+    """Each sentence has more alliterative words than the one before."""
+    counts = [_alliteration(s) for s in view.rule_sentences]
+    for before, after in itertools.pairwise(counts):
+        if after <= before:
+            return False, f"alliterative words per sentence {counts[:8]}; each must grow"
+    return True, f"alliterative words per sentence {counts[:8]}"
+
+
+@instruction("words:odd_even_syllables", requires=("syllapy",))
+def _odd_even_syllables(view: TextView, kw: Kw) -> Verdict:
+    """Words alternate between odd and even syllable counts (``syllapy``; punctuation removed)."""
+    import syllapy
+
+    words = _stripped_words(view.lower)
+    parities = [syllapy.count(word) % 2 for word in words]
+    for i in range(1, len(parities)):
+        if parities[i] == parities[i - 1]:
+            return (
+                False,
+                f"{words[i - 1]!r} and {words[i]!r} are both {'odd' if parities[i] else 'even'}",
+            )
+    return True, f"{len(words)} words alternate odd and even syllables"

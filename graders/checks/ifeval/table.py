@@ -1,9 +1,10 @@
 """The table of instruction checks: each id, the kwargs it takes, and a small check function.
 
 An entry is declared with :func:`instruction` on a function ``check(view, kwargs) -> (ok,
-reason)``; its parameters are :class:`Param` s. :func:`bind` validates one row's id and kwargs
-against the table, so an unknown id or a bad kwarg is reported with the id and what was
-expected, before any response is checked. ``None`` values are ignored, as in the IFEval and
+reason)``; its parameters are :class:`Param` s, and ``requires`` names the packages its check
+imports (only rows using it need them). :func:`bind` validates one row's id and kwargs against
+the table, so an unknown id, a bad kwarg or a missing package is reported with the id and what
+was expected, before any response is checked. ``None`` values are ignored, as in the IFEval and
 IFBench datasets, whose rows list every kwarg name with ``null`` for the unused ones.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from difflib import get_close_matches
+from importlib.util import find_spec
 from typing import Any, Literal
 
 from graders.checks.ifeval.text import TextView
@@ -30,6 +32,11 @@ __all__ = [
 
 Kind = Literal["int", "number", "str", "words", "relation", "letter", "language"]
 Check = Callable[[TextView, Mapping[str, Any]], tuple[bool, str]]
+
+WHERE_LISTED = (
+    "the supported ids are listed under instruction_following in docs/grader-types.md "
+    "(and in graders.checks.ifeval.INSTRUCTIONS)"
+)
 
 RELATIONS = ("less than", "at least")
 """IFEval's comparison relations."""
@@ -101,6 +108,7 @@ class Instruction:
     params: tuple[Param, ...]
     check: Check
     doc: str
+    requires: tuple[str, ...] = ()
 
     def expected(self) -> str:
         if not self.params:
@@ -112,14 +120,16 @@ INSTRUCTIONS: dict[str, Instruction] = {}
 """Every known instruction, by id (IFEval's 25 and the IFBench families)."""
 
 
-def instruction(id: str, *params: Param) -> Callable[[Check], Check]:
-    """Add the decorated check to the table under ``id``."""
+def instruction(
+    id: str, *params: Param, requires: tuple[str, ...] = ()
+) -> Callable[[Check], Check]:
+    """Add the decorated check to the table under ``id``; ``requires``: modules it imports."""
 
     def add(check: Check) -> Check:
         if id in INSTRUCTIONS:
             raise ValueError(f"instruction {id!r} is declared twice")
         doc = (check.__doc__ or "").strip()
-        INSTRUCTIONS[id] = Instruction(id, params, check, doc)
+        INSTRUCTIONS[id] = Instruction(id, params, check, doc, requires)
         return check
 
     return add
@@ -143,8 +153,13 @@ def bind(id: Any, kwargs: Any) -> Bound:
     entry = INSTRUCTIONS.get(id)
     if entry is None:
         near = get_close_matches(id, list(INSTRUCTIONS), n=1, cutoff=0.75)
-        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        hint = f" (did you mean {near[0]!r}?)" if near else f"; {WHERE_LISTED}"
         raise InstructionError(f"unknown instruction id {id!r}{hint}")
+    missing = [module for module in entry.requires if not _importable(module)]
+    if missing:
+        raise InstructionError(
+            f"{id}: needs the {missing[0]!r} package: pip install 'graders[ifeval]'"
+        )
     if kwargs is None:
         kwargs = {}
     if not isinstance(kwargs, Mapping):
@@ -171,6 +186,13 @@ def bind(id: Any, kwargs: Any) -> Bound:
                 f"{id}: kwarg {param.name}={given[param.name]!r} must be {_KIND_TEXT[param.kind]}"
             ) from None
     return Bound(entry, values)
+
+
+def _importable(module: str) -> bool:
+    try:
+        return find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def compare(

@@ -70,6 +70,7 @@ class TextSimilarity(ReferenceCheck):
 
     requires: ClassVar[tuple[str, ...]] = ("rapidfuzz", "sacrebleu", "nltk", "rouge_score", "punkt")
     extra: ClassVar[str | None] = "similarity"
+    score_range: ClassVar[tuple[float, float] | None] = (0.0, 1.0)
     example: ClassVar[dict[str, Any]] = {
         "type": "text_similarity",
         "name": "close_to_answer",

@@ -2,7 +2,130 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+from graders.checks.ifeval.ifbench_custom import _CAPITALS_NORTH_OF_45
 from tests.checks.ifeval.cases import Case
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+# the answer as IFBench's checker writes it, one name with its accents (which are ignored)
+_CAPITALS = [name.replace("Chisinau", "Chișinău") for name in _CAPITALS_NORTH_OF_45]
+_AFRICA = [
+    name.replace("_", " ")
+    for name in [
+        "Algeria",
+        "Angola",
+        "Benin",
+        "Botswana",
+        "Burkina_Faso",
+        "Burundi",
+        "Cabo_Verde",
+        "Cameroon",
+        "Central_African_Republic",
+        "Chad",
+        "Comoros",
+        "Congo",
+        "Côte_d'Ivoire",
+        "Djibouti",
+        "Egypt",
+        "Equatorial_Guinea",
+        "Eritrea",
+        "Eswatini",
+        "Ethiopia",
+        "Gabon",
+        "Gambia",
+        "Ghana",
+        "Guinea",
+        "Guinea-Bissau",
+        "Kenya",
+        "Lesotho",
+        "Liberia",
+        "Libya",
+        "Madagascar",
+        "Malawi",
+        "Mali",
+        "Mauritania",
+        "Mauritius",
+        "Morocco",
+        "Mozambique",
+        "Namibia",
+        "Niger",
+        "Nigeria",
+        "Rwanda",
+        "São_Tomé_and_Príncipe",
+        "Senegal",
+        "Seychelles",
+        "Sierra_Leone",
+        "Somalia",
+        "South_Africa",
+        "South_Sudan",
+        "Sudan",
+        "Tanzania",
+        "Togo",
+        "Tunisia",
+        "Uganda",
+        "Zambia",
+        "Zimbabwe",
+    ]
+]
+_AFRICA_Z_TO_A = sorted(_AFRICA, key=_ascii, reverse=True)
+_CITY_CSV = "ID,Country,City,Year,Count\n" + "\n".join(
+    f"{i},France,Paris,{2000 + i},{10 * i}" for i in range(1, 8)
+)
+_BRANDS = ["Acme", "Acme", '"Tea & Co"'] + ["Acme"] * 11
+_PRODUCT_CSV = "ProductID,Category,Brand,Price,Stock\n" + "\n".join(
+    f"{i},Drinks,{brand},{i}.50,{i * 4}" for i, brand in enumerate(_BRANDS, start=1)
+)
+_STUDENT_CSV = '"StudentID"\t"Subject"\t"Grade"\t"Semester"\t"Score"\n' + "\n".join(
+    f'"{i}"\t"{subject}"\t"A"\t"Fall"\t"9{i}"' for i, subject in enumerate(["Math", "Art", "Law"])
+)
+_MCQ = "\n".join(
+    f"Question {n}: {stem}\nA. one\nB. two\nC. three\nD. four\nE. five"
+    for n, stem in enumerate(
+        [
+            "Who?",
+            "Who painted it?",
+            "Who painted the Guernica?",
+            "Which movement did Picasso and Braque found?",
+        ],
+        start=1,
+    )
+)
+_ALPHABET_STORY = " ".join(
+    f"{word} came along."
+    for word in [
+        "Ants",
+        "Bears",
+        "Cats",
+        "Dogs",
+        "Eels",
+        "Foxes",
+        "Geese",
+        "Hens",
+        "Ibises",
+        "Jays",
+        "Koalas",
+        "Lions",
+        "Moles",
+        "Newts",
+        "Owls",
+        "Pigs",
+        "Quails",
+        "Rats",
+        "Seals",
+        "Toads",
+        "Urchins",
+        "Voles",
+        "Wasps",
+        "Xeruses",
+        "Yaks",
+        "Zebras",
+    ]
+)
 
 IFBENCH_CASES: list[Case] = [
     ("count:word_count_range", {"min_words": 3, "max_words": 5}, "one two three four", True),
@@ -119,4 +242,86 @@ IFBENCH_CASES: list[Case] = [
     ("custom:character_reverse", {}, "bald eagle", False),
     ("custom:multiples", {}, "14, 21, 28, 35, 42, 49", True),
     ("custom:multiples", {}, "7, 14, 21, 28, 35, 42, 49", False),
+    # the families added after the audit (format, ratio, syllables, one-off prompts)
+    ("format:emoji", {}, "I love tea 🍵. Rain falls 🌧️! Good night 😴", True),
+    ("format:emoji", {}, "I love tea. Rain falls 🌧️!", False),
+    ("format:line_indent", {}, "first\n second\n\n   third\n      fourth", True),
+    ("format:line_indent", {}, "first\n  second\n  third", False),
+    (
+        "format:quote_unquote",
+        {},
+        'He said "go", meaning leave now. She said "stay", meaning wait.',
+        True,
+    ),
+    ("format:quote_unquote", {}, 'He said "go" "now" loudly.', False),
+    ("format:quote_unquote", {}, 'The last word is "done".', False),
+    ("format:thesis", {}, "<i>Tea is better than coffee.</i>\nIt has less caffeine.", True),
+    ("format:thesis", {}, "<em>Tea wins.</em> Here is why.", True),
+    ("format:thesis", {}, "Tea is better than coffee.\nIt has less caffeine.", False),
+    ("format:thesis", {}, "Intro.\n<i>Tea is better.</i>", False),
+    (
+        "format:no_bullets_bullets",
+        {},
+        "Tea is good. Coffee is strong.\n* green tea\n* espresso",
+        True,
+    ),
+    ("format:no_bullets_bullets", {}, "Tea is good.\n* green tea\n* espresso", False),
+    ("format:no_bullets_bullets", {}, "Tea is good. Coffee is strong.\n* green tea", False),
+    ("ratio:sentence_words", {}, "Cats nap. Dogs run. Owls fly.", True),
+    ("ratio:sentence_words", {}, "I like tea. You eat figs daily. We sing.", False),
+    (
+        "sentence:alliteration_increment",
+        {},
+        "I ran. Big bad dogs ran. Silly snakes slide slowly.",
+        True,
+    ),
+    ("sentence:alliteration_increment", {}, "Big bad dogs ran. I ran.", False),
+    (
+        "words:keywords_specific_position",
+        {"keyword": "tea", "n": 2, "m": 3},
+        "Hello there. I like tea a lot.",
+        True,
+    ),
+    (
+        "words:keywords_specific_position",
+        {"keyword": "tea", "n": 2, "m": 3},
+        "I like tea. Hello there.",
+        False,
+    ),
+    ("words:odd_even_syllables", {}, "The water is happy, the river", True),
+    ("words:odd_even_syllables", {}, "The cat sat", False),
+    ("count:person_names", {"N": 3}, "Emma met Liam and Noah at the park.", True),
+    ("count:person_names", {"N": 3}, "Emma met emma and EMMA.", False),
+    ("custom:european_capitals_sort", {}, ", ".join(_CAPITALS), True),
+    ("custom:european_capitals_sort", {}, ", ".join(_CAPITALS[1:] + _CAPITALS[:1]), False),
+    ("custom:european_capitals_sort", {}, "Reykjavík, Helsinki", False),
+    ("custom:csv_city", {}, _CITY_CSV, True),
+    ("custom:csv_city", {}, _CITY_CSV.rsplit("\n", 1)[0], False),
+    ("custom:csv_special_character", {}, _PRODUCT_CSV, True),
+    ("custom:csv_special_character", {}, _PRODUCT_CSV.replace('"Tea & Co"', "TeaCo"), False),
+    ("custom:csv_quotes", {}, _STUDENT_CSV, True),
+    ("custom:csv_quotes", {}, _STUDENT_CSV.replace('"Math"', "Math"), False),
+    ("custom:date_format_list", {}, "1796-04-12, 1805-12-02, 1815-06-18", True),
+    ("custom:date_format_list", {}, "1796-04-12, 2 December 1805", False),
+    ("custom:date_format_list", {}, "1805-02-30", False),
+    ("custom:mcq_count_length", {}, _MCQ, True),
+    ("custom:mcq_count_length", {}, "Here are the questions.\n" + _MCQ, False),
+    ("custom:reverse_newline", {}, "\n".join(_AFRICA_Z_TO_A), True),
+    ("custom:reverse_newline", {}, "\n".join(sorted(_AFRICA_Z_TO_A[:53])), False),
+    ("custom:sentence_alphabet", {}, _ALPHABET_STORY, True),
+    ("custom:sentence_alphabet", {}, _ALPHABET_STORY.replace("Cats", "Dogs"), False),
+    ("custom:word_reverse", {}, "Eagle bald the is it.", True),
+    ("custom:word_reverse", {}, "It is the bald eagle.", False),
+    (
+        "repeat:repeat_span",
+        {"prompt_to_repeat": "Write a short poem about the sea", "n_start": 1, "n_end": 4},
+        "a short poem",
+        True,
+    ),
+    (
+        "repeat:repeat_span",
+        {"prompt_to_repeat": "Write a short poem about the sea", "n_start": 1, "n_end": 4},
+        "a short poem about the sea",
+        False,
+    ),
 ]

@@ -4,8 +4,9 @@ carries Google's IFEval code and AllenAI's IFBench code), in strict and loose mo
 Responses: every case of the unit tests, plus the same responses with an opening line, with
 markdown bold, with a trailing sign-off and in upper case (variants that move strict and loose
 verdicts apart). Agreement is reported per instruction type (run with ``-s`` to see the counts);
-it is complete on this set. The one deliberate difference, keywords read as literal text where
-the reference reads regular expressions, is shown in its own test below.
+it is complete on this set. The deliberate differences are shown in their own tests below:
+keywords read as literal text where the reference reads regular expressions, and a few IFBench
+checkers whose bugs decide against their own instruction on rare responses.
 
 The reference runs offline as :mod:`tests.checks.ifeval.reference` sets it up.
 """
@@ -20,7 +21,7 @@ import pytest
 
 import graders
 from tests.checks.ifeval.cases import IFEVAL_CASES, Case
-from tests.checks.ifeval.ifbench_cases import IFBENCH_CASES
+from tests.checks.ifeval.ifbench_cases import _PRODUCT_CSV, IFBENCH_CASES
 from tests.checks.ifeval.reference import offline_reference
 
 pytest.importorskip("if_verifiable")
@@ -129,3 +130,46 @@ def test_keywords_are_literal_where_the_reference_reads_regexes(reference: Any) 
     with pytest.raises(re.error):  # an unbalanced bracket breaks the reference outright
         _theirs(reference, INSTRUCTION_DICT, "keywords:existence", {"keywords": ["[x"]}, "[x")
     assert _ours("keywords:existence", {"keywords": ["[x"]}, "a [x b", "strict") is True
+
+
+IFBENCH_BUGS = [
+    # (id, kwargs, response, ours, the reference's strict verdict): the reference's bug
+    # two blank lines in a row: it removes blank lines from the list it is iterating over
+    ("format:line_indent", {}, "a\n b\n\n\n  c", True, False),
+    # <em> tags measured as if they were <i>: an empty thesis, or nothing after it, passes
+    ("format:thesis", {}, "<em></em> text", False, True),
+    ("format:thesis", {}, "<em>Tea wins.</em>", False, True),
+    # a blank line between bullets counts as text after the bullets
+    (
+        "format:no_bullets_bullets",
+        {},
+        "Tea is good. Coffee is strong.\n* tea\n\n* coffee",
+        True,
+        False,
+    ),
+    # month and day 00 are accepted
+    ("custom:date_format_list", {}, "1805-00-00", False, True),
+    # it returns at the first quoted special field, before looking at the rows after it
+    ("custom:csv_special_character", {}, _PRODUCT_CSV + ",extra", False, True),
+]
+
+
+@pytest.mark.parametrize(("id", "kwargs", "response", "ours", "theirs"), IFBENCH_BUGS)
+def test_ifbench_checker_bugs_are_not_copied(
+    reference: Any, id: str, kwargs: dict[str, Any], response: str, ours: bool, theirs: bool
+) -> None:
+    """Where an IFBench checker's bug decides against its instruction, we follow the
+    instruction (each check's docstring says how the reference differs)."""
+    from if_verifiable.ifbench.instructions_registry import INSTRUCTION_DICT
+
+    assert _theirs(reference, INSTRUCTION_DICT, id, kwargs, response)[0] is theirs
+    assert _ours(id, kwargs, response, "strict") is ours
+
+
+def test_ifbench_checker_crashes_are_verdicts(reference: Any) -> None:
+    """Responses that make an IFBench checker raise get a verdict here."""
+    from if_verifiable.ifbench.instructions_registry import INSTRUCTION_DICT
+
+    with pytest.raises(IndexError):  # nothing left once digits and punctuation are stripped
+        _theirs(reference, INSTRUCTION_DICT, "format:quote_unquote", {}, "42.")
+    assert _ours("format:quote_unquote", {}, "42.", "strict") is True

@@ -6,6 +6,9 @@ Pairs cover what graders meet: paraphrases, reordering, case, punctuation, unico
 from __future__ import annotations
 
 import math
+import re
+import string
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -167,6 +170,64 @@ def test_exact_match_after_squad_normalization(text: str, reference: str, equal:
     assert score("exact_match", text, reference) == equal
 
 
+def _squad_normalize_answer(text: str) -> str:
+    """The oracle: SQuAD v1.1's ``normalize_answer`` as its evaluation script defines it
+    (lowercase, drop every ``string.punctuation`` character, drop articles, collapse spaces)."""
+    text = "".join(ch for ch in text.lower() if ch not in string.punctuation)
+    text = re.sub(r"\b(a|an|the)\b", " ", text)
+    return " ".join(text.split())
+
+
+def _squad_f1(prediction: str, gold: str) -> float:
+    hyp, ref = _squad_normalize_answer(prediction).split(), _squad_normalize_answer(gold).split()
+    if not hyp or not ref:
+        return float(hyp == ref)
+    common = sum((Counter(hyp) & Counter(ref)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(hyp), common / len(ref)
+    return 2 * precision * recall / (precision + recall)
+
+
+SQUAD_SYMBOLS = [
+    # ASCII symbols in string.punctuation but outside Unicode \p{P}: SQuAD strips them (audit)
+    ("$5", "5"),
+    ("$5 million", "5 million"),
+    ("a+b", "ab"),
+    ("x<y", "xy"),
+    ("=42", "42"),
+    ("2^10", "210"),
+    ("`code`", "code"),
+    ("yes|no", "yesno"),
+    ("~100 people", "100 people"),
+    ("<b>Paris</b>", "bParisb"),
+    ("5", "5%"),
+    ("$5", "6"),
+    ("C++", "C"),
+    ("the $ sign", "sign"),
+    ("Paris (France)", "paris france"),
+]
+
+
+@pytest.mark.parametrize(("text", "reference"), SQUAD_SYMBOLS)
+def test_token_f1_and_exact_match_strip_ascii_symbols_as_squad_does(
+    text: str, reference: str
+) -> None:
+    assert score("token_f1", text, reference) == pytest.approx(_squad_f1(text, reference))
+    expected = _squad_normalize_answer(text) == _squad_normalize_answer(reference)
+    assert score("exact_match", text, reference) == float(expected)
+
+
+def test_dollar_amount_matches_bare_number() -> None:
+    assert score("token_f1", "$5", "5") == 1.0
+    assert score("exact_match", "$5", "5") == 1.0
+
+
+@pytest.mark.parametrize(("text", "reference", "f1"), SQUAD)
+def test_squad_table_agrees_with_the_oracle(text: str, reference: str, f1: float) -> None:
+    assert _squad_f1(text, reference) == pytest.approx(f1)
+
+
 def test_edit_similarities() -> None:
     from rapidfuzz.distance import Levenshtein
 
@@ -218,6 +279,20 @@ def test_pass_threshold_sets_passed_and_the_reason_says_why() -> None:
     good, bad = grader.grade_sync("sitten"), grader.grade_sync("dog")
     assert good.passed is True and ">= pass_threshold 0.5" in good.reason
     assert bad.passed is False and "< pass_threshold 0.5" in bad.reason
+
+
+@pytest.mark.parametrize("threshold", [1.5, -0.1, float("inf")])
+def test_pass_threshold_outside_0_1_fails_at_load(threshold: float) -> None:
+    config = {
+        "type": "text_similarity",
+        "reference": "kitten",
+        "evaluation_metric": "fuzzy_match",
+        "pass_threshold": threshold,
+    }
+    with pytest.raises(
+        graders.ConfigError, match=rf"\$\.pass_threshold: pass_threshold={threshold}"
+    ):
+        graders.load(config)
 
 
 def test_openai_grader_json_loads_unchanged() -> None:
