@@ -54,7 +54,9 @@ def test_openai_grader_json_loads_unchanged_and_scores(open_grader: Any) -> None
 def test_failures_are_errors_not_zeros(
     open_grader: Any, source: str, kind: str, message: str
 ) -> None:
-    grader = open_grader({"type": "python", "source": source, "limits": {"cpu_s": 1}})
+    # a generous wall deadline, so that on a loaded machine the CPU limit is still what fires
+    limits = {"cpu_s": 1, "wall_s": 30}
+    grader = open_grader({"type": "python", "source": source, "limits": limits})
     result = grader.grade_sync("x", {})
     assert result.score is None and result.error is not None
     assert result.error.kind == kind and message in result.error.message
