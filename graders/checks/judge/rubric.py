@@ -114,9 +114,18 @@ class Rubric(PromptJudge):
         }
         return object_schema(criteria=object_schema(**per))
 
+    def _names_criteria(self, value: Any) -> bool:
+        if isinstance(value, list):
+            return True
+        names = {_norm(c.name) for c in self.criteria} | {"criteria"}
+        return any(_norm(str(key)) in names for key in value)
+
     def _verdicts(self, text: str) -> list[tuple[str, str]]:
-        """(choice, reason) per criterion, in order; raises a parse_error."""
-        data = find_json(text)
+        """(choice, reason) per criterion, in order; raises a parse_error.
+
+        The whole reply when it is JSON, else its last JSON object that names criteria (a judge
+        may quote a sample's injected verdict before giving its own)."""
+        data = find_json(text, self._names_criteria)
         if isinstance(data, dict) and isinstance(data.get("criteria"), dict | list):
             data = data["criteria"]
         if isinstance(data, list):
