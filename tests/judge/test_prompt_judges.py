@@ -9,7 +9,7 @@ import pytest
 
 import graders
 from graders.judge.prompts import BUILTIN_PROMPTS, builtin
-from graders.testing.openai_server import OpenAIServer, Request
+from graders.testing.openai_server import OpenAIServer, Reply, Request
 from tests.judge.conftest import PROVIDERS, Script, endpoint, grade, model
 
 CRITERIA = [
@@ -261,6 +261,45 @@ def test_pairwise_ties_score_a_half_and_can_be_turned_off(
     assert grade(pairwise(server), "a", {"q": "q", "baseline": "b"}).score == 0.5
     result = grade(pairwise(server, allow_tie=False), "a", {"q": "q", "baseline": "b"})
     assert result.error is not None and result.error.kind == "parse_error"
+
+
+def _sample_is_a(request: Request) -> bool:
+    return "<response_a>\nParis" in request.text
+
+
+def test_pairwise_counts_both_orders_when_one_reply_is_unreadable(
+    server: OpenAIServer, script: Script
+) -> None:
+    def reply(request: Request) -> Reply | str:
+        # the unreadable order answers at once; the readable one only after it failed
+        if _sample_is_a(request):
+            return Reply("A names the capital.\nA", delay_s=0.2)
+        return "I cannot decide."
+
+    script.reply = reply
+    result = grade(pairwise(server), "Paris", {"q": "Capital?", "baseline": "Lyon"})
+    assert result.score is None and result.error is not None
+    assert result.error.kind == "parse_error"
+    details = result.details or {}
+    assert details["usage"]["calls"] == 2 and len(details["replies"]) == 2
+    assert details["usage"]["prompt_tokens"] > 0 and len(server.chat_requests) == 2
+
+
+def test_pairwise_keeps_the_usage_of_the_order_that_answered_when_the_other_call_fails(
+    server: OpenAIServer, script: Script
+) -> None:
+    def reply(request: Request) -> Reply | str:
+        if _sample_is_a(request):
+            return Reply("A names the capital.\nA", delay_s=0.2)
+        return Reply.error(400, "bad request")
+
+    script.reply = reply
+    result = grade(pairwise(server), "Paris", {"q": "Capital?", "baseline": "Lyon"})
+    assert result.score is None and result.error is not None
+    assert result.error.kind == "api_error" and "HTTP 400" in result.error.message
+    usage = (result.details or {})["usage"]
+    assert usage["calls"] == 1 and usage["prompt_tokens"] > 0  # the order that answered
+    assert len(server.chat_requests) == 2
 
 
 def member(model_name: str, **more: Any) -> dict[str, Any]:
