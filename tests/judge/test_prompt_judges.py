@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -104,11 +105,34 @@ def test_rubric_parse_errors_name_the_problem(
         ({"criteria": [{**CRITERIA[0], "weight": 0}]}, "positive weight"),
         ({"criteria": [{**CRITERIA[0], "name": "has space"}]}, "should match pattern"),
         ({"prompt": "nonexistent"}, "unknown prompt 'nonexistent'"),
+        (
+            {"criteria": [{**CRITERIA[1], "choices": {"no": 0, "yes": 1.5}}]},
+            r"\$\.criteria\[0\]\.choices\.yes: score 1.5 is outside \[0, 1\]",
+        ),
     ],
 )
 def test_rubric_config_errors_fail_at_load(change: dict[str, Any], message: str) -> None:
     with pytest.raises(graders.ConfigError, match=message):
         graders.load({"type": "rubric", "model": "m", "criteria": CRITERIA} | change)
+
+
+def test_rubric_map_choices_outside_0_1_are_load_errors_at_their_line(tmp_path: Path) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        "type: rubric\nmodel: m\ncriteria:\n  - name: tone\n    description: d\n"
+        "    choices:\n      bad: -5\n      good: 10\n"
+    )
+    with pytest.raises(graders.ConfigError) as exc:
+        graders.load(path)
+    lines = str(exc.value).splitlines()
+    assert lines[1:] == [  # each score once, at its key; no "should be a list" beside it
+        f"  {path}:7:12 $.criteria[0].choices.bad: score -5 is outside [0, 1]: rubric choices "
+        "score from 0 (worst) to 1 (best)",
+        f"  {path}:8:13 $.criteria[0].choices.good: score 10 is outside [0, 1]: rubric choices "
+        "score from 0 (worst) to 1 (best)",
+    ]
+    ok = {**CRITERIA[1], "choices": {"no": 0, "partly": 0.5, "yes": 1}}
+    graders.load({"type": "rubric", "model": "m", "criteria": [ok]})
 
 
 def classify(server: OpenAIServer, **more: Any) -> dict[str, Any]:
