@@ -113,7 +113,7 @@ class ModelService:
                 raise GradeFailure(exc.kind, exc.message) from None
         return backend
 
-    def _check_budget(self, endpoint: Endpoint) -> None:
+    def _check_budget(self, endpoint: Endpoint, backend: Backend, model: str) -> None:
         s, spent = self.settings, self.spent
         tokens = spent.prompt_tokens + spent.completion_tokens
         if s.budget_tokens is not None and tokens >= s.budget_tokens:
@@ -123,10 +123,18 @@ class ModelService:
             )
         if s.budget_usd is None:
             return
-        if spent.cost_usd is None or (endpoint.price is None and endpoint.provider != "litellm"):
+        # checked before the first call: a reply of unknown cost would leave the budget unknown
+        if endpoint.price is None and not backend.knows_price(model):
             raise GradeFailure(
                 "budget_error",
-                f"budget_usd={s.budget_usd} needs each call's price: set endpoint.price",
+                f"budget_usd={s.budget_usd} needs each call's price: set endpoint.price "
+                f"(no price is known for model={model!r} with provider={endpoint.provider!r})",
+            )
+        if spent.cost_usd is None:
+            raise GradeFailure(
+                "budget_error",
+                f"budget_usd={s.budget_usd} needs each call's price: a reply came without its "
+                "cost; set endpoint.price",
             )
         if spent.cost_usd >= s.budget_usd:
             raise GradeFailure(
@@ -152,7 +160,7 @@ class ModelService:
             try:
                 async with limit:
                     # checked in the slot: at most `concurrency` calls overshoot the budget
-                    self._check_budget(endpoint)
+                    self._check_budget(endpoint, backend, model)
                     reply = await self._guarded(send(backend, use_schema), endpoint)
                 break
             except CallError as exc:

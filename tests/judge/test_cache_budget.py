@@ -153,13 +153,35 @@ def test_a_concurrent_batch_overshoots_the_budget_by_at_most_the_endpoint_concur
     assert batch.summary.error_kinds == {"budget_exhausted": 20 - calls}
 
 
+@PROVIDERS
 def test_a_dollar_budget_without_a_price_is_an_error_before_any_call(
-    server: OpenAIServer,
+    provider: str, server: OpenAIServer
 ) -> None:
-    result = grade(config(), "x", {"q": "?"}, settings={"models": {"budget_usd": 1.0}})
-    assert result.error is not None and result.error.kind == "budget_error"
-    assert "set endpoint.price" in result.error.message
+    # litellm has no price for this model: like the openai provider, no call is let through
+    # (it used to send the first, whose unknown cost then failed every later call)
+    unpriced = config(model=model(provider), endpoint=endpoint(provider, server))
+    grader = graders.load(unpriced, settings={"models": {"budget_usd": 1.0}})
+    results = [grader.grade_sync(text, item) for text, item in ROWS[:3]]  # one at a time
+    grader.close()
+    for result in results:
+        assert result.error is not None and result.error.kind == "budget_error"
+        assert "set endpoint.price" in result.error.message
+        assert f"model={model(provider)!r} with provider={provider!r}" in result.error.message
     assert server.chat_requests == []
+
+
+def test_litellm_spends_a_dollar_budget_on_the_prices_it_knows(server: OpenAIServer) -> None:
+    known = config(model="openai/gpt-4o-mini", endpoint=endpoint("litellm", server))
+    priced = config(
+        model=model("litellm"),
+        endpoint=endpoint("litellm", server, price={"input": 1, "output": 1}),
+    )
+    for cfg in (known, priced):
+        result = grade(
+            cfg, "x", {"q": "?"}, settings={"models": {"budget_usd": 1.0, "cache": False}}
+        )
+        assert result.error is None and result.details["usage"]["cost_usd"] > 0  # type: ignore[index]
+    assert len(server.chat_requests) == 2
 
 
 def test_cached_replies_are_served_after_the_budget_is_spent(
