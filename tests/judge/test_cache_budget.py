@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 import graders
 from graders.cli import app
 from graders.core.context import Runtime
-from graders.judge.calls import EmbedRequest
+from graders.judge.calls import CallOutcome, ChatReply, EmbedRequest, Usage
 from graders.judge.endpoint import Endpoint
-from graders.judge.service import CACHE_FILE, embed
-from graders.testing.openai_server import OpenAIServer
+from graders.judge.service import CACHE_FILE, ModelService, ModelSettings, embed
+from graders.testing.openai_server import OpenAIServer, Reply
 from tests.judge.conftest import PROVIDERS, Script, endpoint, grade, model
 
 ROWS = [(f"answer {i}", {"q": "capital?"}) for i in range(5)]
@@ -98,6 +98,58 @@ def test_cached_replies_older_than_the_ttl_are_asked_again(
     time.sleep(0.15)
     run(config(), ROWS[:1], settings={"models": {"cache_ttl_s": 0.1}})
     assert len(server.chat_requests) == 2
+
+
+TWINS = [("Paris", {"q": "capital?"})] * 8
+
+
+def test_identical_requests_in_flight_make_one_call(server: OpenAIServer) -> None:
+    server.latency_s = 0.05  # all eight are in flight together
+    batch = run(config(), TWINS)
+    assert len(server.chat_requests) == 1
+    assert batch.rewards == [1.0] * 8
+    assert batch.summary.usage["calls"] == 1 and batch.summary.usage["cached"] == 7
+
+
+def test_a_failed_call_in_flight_fails_its_twins_without_more_requests(
+    server: OpenAIServer, script: Script
+) -> None:
+    server.latency_s = 0.05
+    script.reply = lambda r: Reply.error(400, "bad request")
+    batch = run(config(), TWINS)
+    assert len(server.chat_requests) == 1
+    assert batch.summary.error_kinds == {"api_error": 8}
+
+
+def test_a_cancelled_first_call_leaves_its_twin_to_call_on_its_own() -> None:
+    async def go() -> tuple[int, CallOutcome[ChatReply], bool]:
+        models = ModelService(ModelSettings(cache=False))
+        calls = 0
+
+        async def call() -> CallOutcome[ChatReply]:
+            nonlocal calls
+            calls += 1
+            await asyncio.sleep(0.05)
+            return CallOutcome(ChatReply("ok"), Usage(calls=1))
+
+        first = asyncio.create_task(models.single_flight("k", call))
+        await asyncio.sleep(0.01)
+        twin = asyncio.create_task(models.single_flight("k", call))
+        await asyncio.sleep(0.01)
+        first.cancel()  # e.g. its sample timed out
+        outcome = await twin
+        await models.aclose()
+        return calls, outcome, first.cancelled()
+
+    calls, outcome, cancelled = asyncio.run(go())
+    assert cancelled and calls == 2
+    assert outcome.reply.text == "ok" and outcome.usage.calls == 1
+
+
+def test_without_the_cache_identical_requests_are_each_sent(server: OpenAIServer) -> None:
+    server.latency_s = 0.05
+    run(config(), TWINS, settings={"models": {"cache": False}})
+    assert len(server.chat_requests) == 8
 
 
 def test_an_unwritable_cache_dir_turns_the_cache_off_not_the_grader(
