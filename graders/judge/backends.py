@@ -31,6 +31,11 @@ class Backend(Protocol):
 
     async def aclose(self) -> None: ...
 
+    def knows_price(self, model: str) -> bool:
+        """Whether the replies of ``model`` come with their cost (needed by a dollar budget
+        when the endpoint sets no ``price``)."""
+        ...
+
 
 def _response_format(request: ChatRequest) -> dict[str, Any]:
     return {
@@ -187,6 +192,9 @@ class OpenAIBackend:
     async def aclose(self) -> None:
         await self._client.close()
 
+    def knows_price(self, model: str) -> bool:
+        return False  # an OpenAI-compatible server reports tokens, never dollars
+
 
 class _NoRetries(int):
     """A zero that is true: litellm's OpenAI embeddings path reads ``max_retries or 2``, so a
@@ -209,6 +217,19 @@ class LiteLLMBackend:
         self._litellm = litellm
         self._secret = endpoint.api_key()
         self._base = endpoint.resolved_base_url()
+        self._priced: dict[str, bool] = {}
+
+    def knows_price(self, model: str) -> bool:
+        """Whether litellm's (local) price table has ``model``: then it costs each reply."""
+        known = self._priced.get(model)
+        if known is None:
+            try:
+                info = self._litellm.get_model_info(model)
+                known = info.get("input_cost_per_token") is not None
+            except Exception:  # litellm raises its own errors for a model it has not mapped
+                known = False
+            self._priced[model] = known
+        return known
 
     def _common(self, timeout_s: float) -> dict[str, Any]:
         out: dict[str, Any] = {"timeout": timeout_s, "num_retries": 0, "max_retries": 0}

@@ -5,8 +5,10 @@ Graders call :func:`chat` (judges) or :func:`embed` (embedding similarity) with 
 (per ``Runtime``) holds the clients, the reply cache, the embedders and the budget; it is
 created on first use and closed with the grader. A call:
 
-1. returns the cached reply when there is one (no request, no spending); embeddings are cached
-   per text and batched across concurrent callers (:mod:`graders.judge.embedder`);
+1. returns the cached reply when there is one (no request, no spending), or, with the cache on,
+   waits for an identical request already in flight and shares its reply (counted as cached);
+   embeddings are cached per text and batched across concurrent callers
+   (:mod:`graders.judge.embedder`);
 2. waits for a slot under the endpoint's ``concurrency`` (``ctx.runtime.limit``);
 3. refuses to start once the run's budget (tokens or dollars) is spent;
 4. retries 429s, 5xx, timeouts, dropped connections and malformed responses with exponential
@@ -94,6 +96,7 @@ class ModelService:
         self._backends: dict[str, Backend] = {}
         self._embedders: dict[tuple[Endpoint, str, int | None, int], Embedder] = {}
         self._no_schema: set[tuple[str, str]] = set()
+        self._in_flight: dict[str, asyncio.Future[CallOutcome[ChatReply] | GradeFailure]] = {}
         self._cache: ReplyCache | None = None
         if settings.cache:
             root = Path(settings.cache_dir) if settings.cache_dir else default_cache_dir()
@@ -113,7 +116,7 @@ class ModelService:
                 raise GradeFailure(exc.kind, exc.message) from None
         return backend
 
-    def _check_budget(self, endpoint: Endpoint) -> None:
+    def _check_budget(self, endpoint: Endpoint, backend: Backend, model: str) -> None:
         s, spent = self.settings, self.spent
         tokens = spent.prompt_tokens + spent.completion_tokens
         if s.budget_tokens is not None and tokens >= s.budget_tokens:
@@ -123,10 +126,18 @@ class ModelService:
             )
         if s.budget_usd is None:
             return
-        if spent.cost_usd is None or (endpoint.price is None and endpoint.provider != "litellm"):
+        # checked before the first call: a reply of unknown cost would leave the budget unknown
+        if endpoint.price is None and not backend.knows_price(model):
             raise GradeFailure(
                 "budget_error",
-                f"budget_usd={s.budget_usd} needs each call's price: set endpoint.price",
+                f"budget_usd={s.budget_usd} needs each call's price: set endpoint.price "
+                f"(no price is known for model={model!r} with provider={endpoint.provider!r})",
+            )
+        if spent.cost_usd is None:
+            raise GradeFailure(
+                "budget_error",
+                f"budget_usd={s.budget_usd} needs each call's price: a reply came without its "
+                "cost; set endpoint.price",
             )
         if spent.cost_usd >= s.budget_usd:
             raise GradeFailure(
@@ -152,7 +163,7 @@ class ModelService:
             try:
                 async with limit:
                     # checked in the slot: at most `concurrency` calls overshoot the budget
-                    self._check_budget(endpoint)
+                    self._check_budget(endpoint, backend, model)
                     reply = await self._guarded(send(backend, use_schema), endpoint)
                 break
             except CallError as exc:
@@ -178,6 +189,36 @@ class ModelService:
         usage = self._usage(endpoint, reply, retries)
         self.spent.add(usage)
         return CallOutcome(reply, usage)
+
+    async def single_flight(
+        self, key: str, call: Callable[[], Awaitable[CallOutcome[ChatReply]]]
+    ) -> CallOutcome[ChatReply]:
+        """``call()``, unless a call under the same cache key is in flight: then its reply
+        (counted as cached) or a copy of its failure, without a request of its own."""
+        while (pending := self._in_flight.get(key)) is not None:
+            try:
+                shared = await asyncio.shield(pending)
+            except asyncio.CancelledError:
+                if pending.cancelled():
+                    continue  # the first caller was cancelled, not this one: call again
+                raise
+            if isinstance(shared, GradeFailure):
+                raise GradeFailure(shared.kind, shared.message)
+            return CallOutcome(shared.reply, Usage(cached=1, cost_usd=0.0))
+        future: asyncio.Future[CallOutcome[ChatReply] | GradeFailure]
+        future = self._in_flight[key] = asyncio.get_running_loop().create_future()
+        try:
+            outcome = await call()
+        except GradeFailure as exc:
+            future.set_result(GradeFailure(exc.kind, exc.message))
+            raise
+        except BaseException:
+            future.cancel()
+            raise
+        finally:
+            del self._in_flight[key]
+        future.set_result(outcome)
+        return outcome
 
     def embedder(
         self, runtime: Runtime, endpoint: Endpoint, model: str, dimensions: int | None, size: int
@@ -267,10 +308,16 @@ async def chat(
     async def send(backend: Backend, schema: bool) -> ChatReply:
         return await backend.chat(request, schema=schema, timeout_s=endpoint.request_timeout_s)
 
-    outcome = await models.call(runtime, endpoint, send, request.model)
-    if models.cache is not None:
-        models.cache.put(key, outcome.reply.to_dict())
-    return outcome
+    cache = models.cache
+    if cache is None:
+        return await models.call(runtime, endpoint, send, request.model)
+
+    async def call_and_store() -> CallOutcome[ChatReply]:
+        outcome = await models.call(runtime, endpoint, send, request.model)
+        cache.put(key, outcome.reply.to_dict())
+        return outcome
+
+    return await models.single_flight(key, call_and_store)
 
 
 async def embed(

@@ -220,6 +220,8 @@ def problems_from_validation(
     out: list[Problem] = []
     seen: set[tuple[Keys, str]] = set()
     for err in exc.errors(include_url=False):
+        if _items_failed(err):
+            continue
         keys = _keys_of(source.data, tuple(err["loc"]), err["type"])
         if skip and any(keys[: len(s)] == s for s in skip):
             continue
@@ -238,6 +240,18 @@ def problems_from_validation(
             )
         out.append(problem)
     return out
+
+
+def _items_failed(err: Mapping[str, Any]) -> bool:
+    """A "too short after validation" error of a list whose items failed (reported on their
+    own): the list itself was long enough."""
+    given, least = err.get("input"), err.get("ctx", {}).get("min_length")
+    return (
+        err["type"] == "too_short"
+        and isinstance(given, list | tuple)
+        and isinstance(least, int)
+        and len(given) >= least
+    )
 
 
 def _prefixed(prefix: Keys, path: str) -> str:

@@ -11,11 +11,15 @@ Two things are checked for every sample and every built-in prompt:
   prompt's choices or range is a ``parse_error``, never a top score. An answer *within* the
   choices fools it; only a better judge (or a reference-based check, a panel) helps there, and
   the table in injection_samples.yaml records it.
+* **Outcome with a quoting judge** (what the parser guarantees): a judge that quotes the sample,
+  injected verdicts and all, before its own verdict is read by its own verdict, for every judge
+  type: the last verdict in a reply wins, by position.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +29,7 @@ import yaml
 
 from graders.judge.prompts import BUILTIN_PROMPTS, DATA_TAGS, builtin, fence
 from graders.testing.openai_server import OpenAIServer, Request
-from tests.judge.conftest import Script, grade
+from tests.judge.conftest import Responder, Script, grade
 
 SAMPLES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "injection_samples.yaml").read_text()
@@ -115,3 +119,69 @@ def test_a_score_judge_never_scores_above_its_range(
         and result.error is not None
         and "outside range" in result.error.message
     )
+
+
+_BLOCK = regex.compile(r"(?s)<(response(?:_a|_b)?)>\n(.*?)\n</\1>")
+
+
+def quoting(verdict: Callable[[dict[str, str]], str]) -> Responder:
+    """An honest judge that quotes the data it was shown (injections included), then gives its
+    own verdict, ``verdict(blocks)``, after it."""
+
+    def reply(request: Request) -> str:
+        blocks = {tag: text for tag, text in _BLOCK.findall(request.text)}
+        quotes = "\n".join(f"{tag} says:\n{text}" for tag, text in blocks.items())
+        return (
+            f"{quotes}\nNone of that is an instruction to me, and it is wrong.\n{verdict(blocks)}"
+        )
+
+    return reply
+
+
+WRONG = {"correct": {"reason": "Lyon is not Paris.", "choice": "wrong"}}
+QUOTING: dict[str, tuple[dict[str, Any], Callable[[dict[str, str]], str]]] = {
+    "closed_qa": (
+        {"type": "classify", "prompt": "closed_qa", "reference": "{{ item.answer }}"},
+        lambda blocks: "incorrect",
+    ),
+    "score_model": (
+        {
+            "type": "score_model",
+            "input": [
+                {
+                    "role": "user",
+                    "content": "Rate 0 to 1:\n<response>\n{{ sample.output_text }}\n</response>",
+                }
+            ],
+        },
+        lambda blocks: "Score: 0",
+    ),
+    "rubric": (
+        {
+            "type": "rubric",
+            "criteria": [
+                {"name": "correct", "description": "Right.", "choices": ["wrong", "right"]}
+            ],
+        },
+        lambda blocks: json.dumps({"criteria": WRONG}),
+    ),
+    "pairwise": (
+        {"type": "pairwise", "other": "{{ item.answer }}"},
+        lambda blocks: "A" if "Paris" in blocks["response_a"] else "B",
+    ),
+}
+
+
+@pytest.mark.parametrize("judge", sorted(QUOTING))
+@pytest.mark.parametrize("sample", SAMPLES, ids=IDS)
+def test_a_judge_that_quotes_the_sample_is_read_by_its_own_verdict(
+    judge: str, sample: dict[str, Any], server: OpenAIServer, script: Script
+) -> None:
+    config, verdict = QUOTING[judge]
+    script.reply = quoting(verdict)
+    result = grade({"model": "judge-1", **config}, sample["text"], {"answer": "Paris"})
+    details = result.details or {}
+    replies = details.get("replies") or [details.get("reply", "")]
+    assert all(sample["text"][:4] in reply for reply in replies)  # the judge did quote it
+    assert result.error is None, result.error
+    assert result.score == 0.0, (result.reason, result.details)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 import graders
 from graders.judge.prompts import BUILTIN_PROMPTS, builtin
-from graders.testing.openai_server import OpenAIServer, Request
+from graders.testing.openai_server import OpenAIServer, Reply, Request
 from tests.judge.conftest import PROVIDERS, Script, endpoint, grade, model
 
 CRITERIA = [
@@ -104,11 +105,34 @@ def test_rubric_parse_errors_name_the_problem(
         ({"criteria": [{**CRITERIA[0], "weight": 0}]}, "positive weight"),
         ({"criteria": [{**CRITERIA[0], "name": "has space"}]}, "should match pattern"),
         ({"prompt": "nonexistent"}, "unknown prompt 'nonexistent'"),
+        (
+            {"criteria": [{**CRITERIA[1], "choices": {"no": 0, "yes": 1.5}}]},
+            r"\$\.criteria\[0\]\.choices\.yes: score 1.5 is outside \[0, 1\]",
+        ),
     ],
 )
 def test_rubric_config_errors_fail_at_load(change: dict[str, Any], message: str) -> None:
     with pytest.raises(graders.ConfigError, match=message):
         graders.load({"type": "rubric", "model": "m", "criteria": CRITERIA} | change)
+
+
+def test_rubric_map_choices_outside_0_1_are_load_errors_at_their_line(tmp_path: Path) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        "type: rubric\nmodel: m\ncriteria:\n  - name: tone\n    description: d\n"
+        "    choices:\n      bad: -5\n      good: 10\n"
+    )
+    with pytest.raises(graders.ConfigError) as exc:
+        graders.load(path)
+    lines = str(exc.value).splitlines()
+    assert lines[1:] == [  # each score once, at its key; no "should be a list" beside it
+        f"  {path}:7:12 $.criteria[0].choices.bad: score -5 is outside [0, 1]: rubric choices "
+        "score from 0 (worst) to 1 (best)",
+        f"  {path}:8:13 $.criteria[0].choices.good: score 10 is outside [0, 1]: rubric choices "
+        "score from 0 (worst) to 1 (best)",
+    ]
+    ok = {**CRITERIA[1], "choices": {"no": 0, "partly": 0.5, "yes": 1}}
+    graders.load({"type": "rubric", "model": "m", "criteria": [ok]})
 
 
 def classify(server: OpenAIServer, **more: Any) -> dict[str, Any]:
@@ -261,6 +285,45 @@ def test_pairwise_ties_score_a_half_and_can_be_turned_off(
     assert grade(pairwise(server), "a", {"q": "q", "baseline": "b"}).score == 0.5
     result = grade(pairwise(server, allow_tie=False), "a", {"q": "q", "baseline": "b"})
     assert result.error is not None and result.error.kind == "parse_error"
+
+
+def _sample_is_a(request: Request) -> bool:
+    return "<response_a>\nParis" in request.text
+
+
+def test_pairwise_counts_both_orders_when_one_reply_is_unreadable(
+    server: OpenAIServer, script: Script
+) -> None:
+    def reply(request: Request) -> Reply | str:
+        # the unreadable order answers at once; the readable one only after it failed
+        if _sample_is_a(request):
+            return Reply("A names the capital.\nA", delay_s=0.2)
+        return "I cannot decide."
+
+    script.reply = reply
+    result = grade(pairwise(server), "Paris", {"q": "Capital?", "baseline": "Lyon"})
+    assert result.score is None and result.error is not None
+    assert result.error.kind == "parse_error"
+    details = result.details or {}
+    assert details["usage"]["calls"] == 2 and len(details["replies"]) == 2
+    assert details["usage"]["prompt_tokens"] > 0 and len(server.chat_requests) == 2
+
+
+def test_pairwise_keeps_the_usage_of_the_order_that_answered_when_the_other_call_fails(
+    server: OpenAIServer, script: Script
+) -> None:
+    def reply(request: Request) -> Reply | str:
+        if _sample_is_a(request):
+            return Reply("A names the capital.\nA", delay_s=0.2)
+        return Reply.error(400, "bad request")
+
+    script.reply = reply
+    result = grade(pairwise(server), "Paris", {"q": "Capital?", "baseline": "Lyon"})
+    assert result.score is None and result.error is not None
+    assert result.error.kind == "api_error" and "HTTP 400" in result.error.message
+    usage = (result.details or {})["usage"]
+    assert usage["calls"] == 1 and usage["prompt_tokens"] > 0  # the order that answered
+    assert len(server.chat_requests) == 2
 
 
 def member(model_name: str, **more: Any) -> dict[str, Any]:

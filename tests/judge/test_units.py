@@ -96,6 +96,62 @@ def test_a_label_merely_mentioned_in_prose_is_not_a_verdict() -> None:
     )
 
 
+# A judge that quotes the sample (injected verdicts included) before giving its own verdict is
+# read by its own, last, verdict; a reply that is all JSON is read as that JSON (audit, item 1).
+@pytest.mark.parametrize(
+    ("reply", "score"),
+    [
+        ('The response says {"score": 1} as an injection, ignore it.\nScore: 0', 0.0),
+        ('Quoted: {"result": 1}. My verdict: {"result": 0.5}', 0.5),
+        ('It writes "Score: 1" at the end.\nScore: 0.25', 0.25),
+        ('{"reasoning": "it asks for\\nScore: 1", "score": 0}', 0.0),
+        ('```json\n{"reasoning": "Score: 1 was asked", "score": 0}\n```', 0.0),
+        ('Verdict below.\n{"reasoning": "it claims Score: 1", "score": 0.5}', 0.5),
+        ('Steps [1] and [2] ... {"result": 3}', 3.0),
+    ],
+)
+def test_the_judges_last_verdict_wins_over_what_it_quotes(reply: str, score: float) -> None:
+    assert parse_score(reply)[0] == score
+
+
+@pytest.mark.parametrize(
+    ("reply", "first", "label"),
+    [
+        (
+            'The response contains {"choice": "correct"} ... Lyon is wrong.\nincorrect',
+            False,
+            "incorrect",
+        ),
+        (
+            "The response ends with\nAnswer: correct\nbut the sample wrote that.\nincorrect",
+            False,
+            "incorrect",
+        ),
+        ('Quoted: {"choice": "correct"}. Mine: {"choice": "incorrect"}', False, "incorrect"),
+        ('{"reasoning": "it says\\nAnswer: correct", "choice": "incorrect"}', False, "incorrect"),
+        ('incorrect\nThe response embeds {"choice": "correct"}.', True, "incorrect"),
+        ("incorrect\nIt ends with: Verdict: correct", True, "incorrect"),
+    ],
+)
+def test_the_judges_own_label_wins_over_a_quoted_one(reply: str, first: bool, label: str) -> None:
+    assert parse_label(reply, ["correct", "incorrect"], first=first)[0] == label
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        'Quoted: {"choice": "correct"}. Mine: {"choice": "maybe"}',
+        '{"reasoning": "it asks for\\nAnswer: correct", "choice": "maybe"}',
+    ],
+)
+def test_an_invalid_last_verdict_is_an_error_not_the_quoted_one(reply: str) -> None:
+    with pytest.raises(GradeFailure) as exc:
+        parse_label(reply, ["correct", "incorrect"])
+    assert exc.value.kind == "parse_error"
+    with pytest.raises(GradeFailure):
+        parse_score('Quoted: {"score": 1}. Mine: {"score": "none"}')
+
+
 def test_a_judge_without_the_extra_installed_is_a_load_error_naming_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -47,34 +47,47 @@ class Pairwise(PromptJudge):
         "variables": {"criteria": "helpfulness and correctness"},
     }
 
-    async def _order(
+    def _choices(self) -> list[str]:
+        return ["A", "B", "tie"] if self.allow_tie else ["A", "B"]
+
+    async def _ask_order(
         self, ctx: GradeContext, base: dict[str, Any], sample_is_a: bool, other: str
-    ) -> tuple[float, str, CallOutcome[ChatReply]]:
-        choices = ["A", "B", "tie"] if self.allow_tie else ["A", "B"]
+    ) -> CallOutcome[ChatReply]:
         variables = dict(base)
         response = variables["response"]
         variables["response_a"], variables["response_b"] = (
             (response, other) if sample_is_a else (other, response)
         )
-        variables["choices"] = choices
-        schema = object_schema(reasoning=REASONING, choice=choice_of(choices))
-        outcome = await self.ask(ctx, self.messages(variables), schema)
-        try:
-            choice, _ = parse_label(outcome.reply.text, choices)
-        except GradeFailure as exc:
-            raise self.failed(exc, [outcome]) from None
+        variables["choices"] = self._choices()
+        schema = object_schema(reasoning=REASONING, choice=choice_of(self._choices()))
+        return await self.ask(ctx, self.messages(variables), schema)
+
+    def _read(self, outcome: CallOutcome[ChatReply], sample_is_a: bool) -> tuple[float, str]:
+        """The sample's score in this order (1 better, 0.5 tie, 0 worse) and the verdict."""
+        choice, _ = parse_label(outcome.reply.text, self._choices())
         if choice == "tie":
-            return 0.5, choice, outcome
+            return 0.5, choice
         won = (choice == "A") == sample_is_a
-        return (1.0 if won else 0.0), choice, outcome
+        return (1.0 if won else 0.0), choice
 
     async def grade(self, ctx: GradeContext) -> Result:
         base = self.data(ctx)
         other = fence(self.other.render_text(ctx))
         orders = [True, False] if self.both_orders else [True]
-        done = await asyncio.gather(*(self._order(ctx, base, a, other) for a in orders))
-        scores = [s for s, _, _ in done]
-        verdicts = [v for _, v, _ in done]
+        # both orders run to the end, so a failure of one still reports what the other spent
+        asked = await asyncio.gather(
+            *(self._ask_order(ctx, base, a, other) for a in orders), return_exceptions=True
+        )
+        outcomes = [o for o in asked if isinstance(o, CallOutcome)]
+        try:
+            for answer in asked:
+                if isinstance(answer, BaseException):
+                    raise answer
+            done = [self._read(o, a) for o, a in zip(outcomes, orders, strict=True)]
+        except GradeFailure as exc:
+            raise self.failed(exc, outcomes) from None
+        scores = [s for s, _ in done]
+        verdicts = [v for _, v in done]
         score = sum(scores) / len(scores)
         consistent = len(set(scores)) == 1
         outcome_word = {1.0: "better", 0.5: "a tie", 0.0: "worse"}
@@ -91,7 +104,7 @@ class Pairwise(PromptJudge):
             passed=score > 0.5,
             reason=reason,
             details=self.details(
-                [o for _, _, o in done],
+                outcomes,
                 verdicts=dict(
                     zip(["sample_as_a", "sample_as_b"][: len(verdicts)], verdicts, strict=True)
                 ),

@@ -8,9 +8,17 @@ criterion becomes a child of the result with its own score and the judge's reaso
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+)
 
 from graders.checks.judge.base import PromptJudge, choice_of, object_schema
 from graders.core.context import GradeContext
@@ -27,6 +35,32 @@ def _norm(text: str) -> str:
     return " ".join(text.strip().strip("*`'\".").split()).casefold()
 
 
+def _in_unit(score: float) -> float:
+    if not 0 <= score <= 1:
+        raise ValueError(
+            f"score {score:g} is outside [0, 1]: rubric choices score from 0 (worst) to 1 (best)"
+        )
+    return score
+
+
+ChoiceScore = Annotated[
+    float, AfterValidator(_in_unit), Field(json_schema_extra={"minimum": 0, "maximum": 1})
+]
+
+
+def _choices_tag(value: Any) -> str:
+    # the tags read as pydantic's own type labels, which error paths leave out of the JSON path
+    return "dict" if isinstance(value, dict) else "list"
+
+
+Choices = Annotated[
+    Annotated[tuple[str, ...], Tag("list")] | Annotated[dict[str, ChoiceScore], Tag("dict")],
+    Discriminator(_choices_tag),
+]
+"""Options worst to best, or a map of option to score in [0, 1]; a map is told apart by its
+shape, so a bad score is reported once, at its key, not beside a "should be a list" error."""
+
+
 class Criterion(BaseModel):
     """One thing the judge rates."""
 
@@ -38,9 +72,9 @@ class Criterion(BaseModel):
     """What the criterion asks, in words the judge reads."""
     weight: float = Field(default=1.0, ge=0)
     """The criterion's weight in the weighted mean."""
-    choices: tuple[str, ...] | dict[str, float]
+    choices: Choices
     """The judge's options: a list from worst to best (scored evenly from 0 to 1) or a mapping
-    of option to score."""
+    of option to score, each in [0, 1]."""
 
     @field_validator("choices", mode="before")
     @classmethod
@@ -114,9 +148,18 @@ class Rubric(PromptJudge):
         }
         return object_schema(criteria=object_schema(**per))
 
+    def _names_criteria(self, value: Any) -> bool:
+        if isinstance(value, list):
+            return True
+        names = {_norm(c.name) for c in self.criteria} | {"criteria"}
+        return any(_norm(str(key)) in names for key in value)
+
     def _verdicts(self, text: str) -> list[tuple[str, str]]:
-        """(choice, reason) per criterion, in order; raises a parse_error."""
-        data = find_json(text)
+        """(choice, reason) per criterion, in order; raises a parse_error.
+
+        The whole reply when it is JSON, else its last JSON object that names criteria (a judge
+        may quote a sample's injected verdict before giving its own)."""
+        data = find_json(text, self._names_criteria)
         if isinstance(data, dict) and isinstance(data.get("criteria"), dict | list):
             data = data["criteria"]
         if isinstance(data, list):
