@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from typing import Any, Literal
 
-__all__ = ["CompareMode", "compare_output", "compare_values", "short"]
+__all__ = ["CompareMode", "compare_output", "compare_values", "short", "values_equal"]
 
 CompareMode = Literal["lines", "tokens", "exact"]
 
@@ -104,6 +104,12 @@ def as_json(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: as_json(v) for k, v in value.items()}
     return value
+
+
+def values_equal(got: Any, want: Any, *, float_tolerance: float | None = None) -> bool:
+    """Python equality on decoded built-in values, numbers within ``float_tolerance`` of ``want``
+    (absolute, or relative for magnitudes over 1) when it is set."""
+    return _equal(got, want, float_tolerance)
 
 
 def _equal(got: Any, want: Any, tol: float | None) -> bool:

@@ -6,13 +6,15 @@ loaded) and by the cold entry point (a fresh interpreter). A task is one of:
 * ``script``: run the program as ``__main__`` (stdin/stdout tests);
 * ``call``: run the program, call ``fn_name(*args)`` (or ``Solution().fn_name``) and write the
   return value to the result channel (fd 3) with the codec; the grader compares it;
-* ``assert``: run the program and the test's steps: ``eval`` steps write a value for the grader to
-  compare, ``exec`` steps run an assert whose comparisons only accept built-in values; after the
-  last step a per-run marker is written, so exiting early can never pass;
+* ``assert``: run the program, then the test's steps in order: ``exec`` steps (the test's own
+  statements, ``s = Stack()``) run, ``eval`` steps (the holes of its asserts, ``f(1)``) write their
+  value, or the exception they raised, for the grader, which evaluates the asserts themselves
+  (``checks/code/skeleton.py``); an iterator's value is written as the list of its items;
 * ``grade``: OpenAI's python grader: run ``source`` and write ``grade(sample, item)``.
 
 Records on the result channel are JSON lines. Nothing here compares anything with an expected
-value: expected outputs never enter the sandbox.
+value and nothing here is trusted: expected outputs never enter the sandbox, and a program that
+writes records itself only chooses its own answers.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import os
 import sys
 import traceback
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
 from . import codec
@@ -36,7 +38,6 @@ __all__ = ["exit_like_python", "main", "run_task"]
 RESULT_FD = 3
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _PRISTINE_BUILTINS = dict(builtins.__dict__)
-_PLAIN_TYPES = (bool, int, float, complex, str, bytes, type(None))
 
 
 def emit(record: dict[str, Any]) -> None:
@@ -151,37 +152,10 @@ def _prepare(path: str) -> None:
     sys.modules["__main__"] = main
 
 
-class NotBuiltin(AssertionError):
-    """An assert compared something other than built-in values: the assert fails."""
-
-
-def plain(value: Any, depth: int = 0) -> Any:
-    """``value`` itself if it is made of exact built-in types only, else NotBuiltin."""
-    kind = type(value)
-    if kind in _PLAIN_TYPES:
-        return value
-    if depth < codec.MAX_DEPTH and kind in (list, tuple, set, frozenset):
-        for item in value:
-            plain(item, depth + 1)
-        return value
-    if depth < codec.MAX_DEPTH and kind is dict:
-        for key, item in value.items():
-            plain(key, depth + 1)
-            plain(item, depth + 1)
-        return value
-    raise NotBuiltin(f"an assert compared a {kind.__qualname__} object, not a built-in value")
-
-
-def truth(value: Any) -> bool:
-    """The truth of an assert's condition, refusing objects that define their own truth."""
-    return bool(plain(value))
-
-
 def _step_scope(namespace: dict[str, Any]) -> dict[str, Any]:
-    """The assert steps' globals: the program's names, the pristine built-ins and the guards."""
+    """The assert steps' globals: the program's names and the pristine built-ins."""
     scope = dict(namespace)
     scope["__builtins__"] = dict(_PRISTINE_BUILTINS)
-    scope["__plain__"], scope["__truth__"] = plain, truth
     return scope
 
 
@@ -211,24 +185,31 @@ def _call(task: dict[str, Any], namespace: dict[str, Any]) -> None:
         emit({"unserializable": str(exc)})
 
 
+def _raised(exc: Exception) -> str:
+    try:
+        text = f"{type(exc).__name__}: {exc}"
+    except Exception:  # an exception whose str() raises
+        text = type(exc).__name__
+    return text[:500]
+
+
 def _asserts(task: dict[str, Any], namespace: dict[str, Any]) -> None:
     scope = _step_scope(namespace)
     for index, step in enumerate(task["steps"]):
-        if "eval" in step:
+        if "exec" in step:
+            exec(_compile_step(step["exec"], "exec", scope), scope)  # safe: in the sandbox
+            continue
+        try:
             value = eval(_compile_step(step["eval"], "eval", scope), scope)  # safe: in sandbox
-            try:
-                emit({"step": index, "value": codec.to_json(value)})
-            except codec.Unserializable as exc:
-                emit({"step": index, "unserializable": str(exc)})
-        else:
-            code = _compile_step(step["exec"], "exec", scope)
-            try:
-                exec(code, scope)  # safe: in the sandbox
-            except AssertionError as exc:
-                emit({"step": index, "failed": str(exc) or "assertion failed"})
-                raise
-            emit({"step": index, "ok": True})
-    emit({"marker": task["marker"]})
+            if isinstance(value, Iterator):  # all(f(x) for x in xs): the items are the value
+                value = list(value)
+        except Exception as exc:  # the grader decides whether the assert needed this value
+            emit({"step": index, "raised": _raised(exc)})
+            continue
+        try:
+            emit({"step": index, "value": codec.to_json(value)})
+        except codec.Unserializable as exc:
+            emit({"step": index, "unserializable": str(exc)})
 
 
 def _grade(task: dict[str, Any], namespace: dict[str, Any]) -> None:

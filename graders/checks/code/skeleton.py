@@ -1,0 +1,481 @@
+"""The grader's half of an assert test: its skeleton, evaluated here over the program's values.
+
+``assert TEST`` is split into a *skeleton* (constants, displays, ``not``/``and``/``or``,
+comparisons, arithmetic, subscripts, ``x if c else y``, calls to pure built-ins and to ``math``)
+and *holes*: the largest subexpressions the skeleton cannot express (the program's names and
+functions, calls to them, attributes of its objects, lambdas, comprehensions). Only the holes go
+to the sandbox, as expressions whose values come back through the codec; the skeleton, with the
+expected values in it, is evaluated here by a small interpreter that walks the tree (nothing of
+the test is compiled or eval'ed in the grader). A program that forges its records, patches
+``builtins.type`` or ``math.isclose``, or returns an object whose ``__eq__`` always answers True
+gains nothing: all it controls is the holes' values, which are its answer anyway.
+
+Holes run eagerly in the sandbox, in the order Python would reach them; one that raised counts
+only where the skeleton needs its value, so ``x is None or f(x)[0] == 1`` keeps its short
+circuit. Results too large to compute safely here (``2 ** 10 ** 10``, ``[0] * 10 ** 9``) are
+refused, not computed.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import math
+import operator
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from graders.checks.code.compare import compare_values, values_equal
+
+__all__ = ["MAX_BITS", "MAX_ITEMS", "Failed", "Hole", "Skeleton", "split"]
+
+MAX_BITS = 1 << 20
+"""The largest integer (in bits) the grader does arithmetic with."""
+MAX_ITEMS = 10**6
+"""The largest sequence a repetition or a ``range`` may make here."""
+_MAX_N = 100_000  # math.factorial, comb and perm
+_MAX_ROUND = 4300  # round()'s ndigits
+
+
+class Failed(Exception):
+    """The assertion has no truth value: ``raised`` (the program's code, or the expression over
+    its values, raised), ``wrong`` (a value it needs is not a built-in value) or ``refused`` (too
+    large to compute here)."""
+
+    def __init__(self, kind: Literal["raised", "wrong", "refused"], message: str) -> None:
+        super().__init__(message)
+        self.kind, self.message = kind, message
+
+
+@dataclass(frozen=True)
+class Hole:
+    """What the sandbox reported for one hole: its decoded value, or why there is none."""
+
+    value: Any = None
+    error: Failed | None = None
+
+
+def _refuse(what: str) -> Failed:
+    return Failed("refused", f"{what} is too large to compute in the grader")
+
+
+def _ints_fit(*values: Any) -> None:
+    for value in values:
+        if isinstance(value, int) and value.bit_length() > MAX_BITS:
+            raise _refuse(f"an integer of {value.bit_length()} bits")
+
+
+def _fits(size: int, floor: int = 0) -> None:
+    if size > max(MAX_ITEMS, floor):
+        raise _refuse(f"a result of {size} items")
+
+
+def _pow(base: Any, exp: Any, mod: Any = None) -> Any:
+    _ints_fit(base, exp, mod)
+    big = isinstance(base, int) and isinstance(exp, int) and abs(base) > 1 and exp > 0
+    if mod is None and big and base.bit_length() * exp > MAX_BITS:
+        raise _refuse(f"a power of about {base.bit_length() * exp} bits")
+    return pow(base, exp) if mod is None else pow(base, exp, mod)
+
+
+_ARITH: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: _pow,
+    ast.LShift: operator.lshift,
+    ast.RShift: operator.rshift,
+    ast.BitAnd: operator.and_,
+    ast.BitOr: operator.or_,
+    ast.BitXor: operator.xor,
+}
+_SEQUENCES = (str, bytes, list, tuple)
+
+
+def _binop(op: type[ast.operator], a: Any, b: Any) -> Any:
+    """``a op b`` on built-in values, refusing results that would be too large."""
+    _ints_fit(a, b)
+    if op is ast.Mult:
+        for seq, n in ((a, b), (b, a)):
+            if isinstance(seq, _SEQUENCES) and isinstance(n, int):
+                _fits(len(seq) * n, len(seq))
+        if isinstance(a, int) and isinstance(b, int) and a.bit_length() + b.bit_length() > MAX_BITS:
+            raise _refuse(f"a product of {a.bit_length() + b.bit_length()} bits")
+    elif op is ast.LShift and isinstance(a, int) and isinstance(b, int) and a and b > 0:
+        if a.bit_length() + b > MAX_BITS:
+            raise _refuse(f"a shift to {a.bit_length() + b} bits")
+    elif op is ast.Mod and isinstance(a, str | bytes):
+        raise Failed("refused", "string formatting with % is not evaluated in the grader")
+    result = _ARITH[op](a, b)
+    _ints_fit(result)
+    return result
+
+
+def _range(*args: int) -> range:
+    made = range(*args)
+    try:
+        size = len(made)
+    except OverflowError:
+        size = MAX_ITEMS + 1
+    _fits(size)
+    return made
+
+
+def _sum(items: Iterable[Any], /, start: Any = 0) -> Any:
+    values = list(items)
+    if all(isinstance(v, int | float | complex) for v in (*values, start)):
+        _ints_fit(start, *values)
+        return sum(values, start)  # Python's own (compensated) float summation
+    if len(values) > 10_000:
+        raise _refuse(f"a sum of {len(values)} sequences")
+    total = start
+    for value in values:
+        total = _binop(ast.Add, total, value)
+    return total
+
+
+def _round(number: Any, ndigits: int | None = None) -> Any:
+    if ndigits is not None and isinstance(ndigits, int) and abs(ndigits) > _MAX_ROUND:
+        raise _refuse(f"round(..., {ndigits})")
+    _ints_fit(number)
+    return round(number) if ndigits is None else round(number, ndigits)
+
+
+def _divmod(a: Any, b: Any) -> Any:
+    _ints_fit(a, b)
+    return divmod(a, b)
+
+
+def _type(value: Any) -> type:
+    return type(value)
+
+
+_BUILTINS: dict[str, Any] = {
+    "abs": abs, "all": all, "any": any, "bool": bool, "chr": chr, "complex": complex,
+    "dict": dict, "divmod": _divmod, "enumerate": enumerate, "filter": filter, "float": float,
+    "frozenset": frozenset, "int": int, "isinstance": isinstance, "len": len, "list": list,
+    "map": map, "max": max, "min": min, "ord": ord, "pow": _pow, "range": _range, "repr": repr,
+    "reversed": reversed, "round": _round, "set": set, "sorted": sorted, "str": str,
+    "sum": _sum, "tuple": tuple, "type": _type, "zip": zip,
+}  # fmt: skip
+"""Built-ins an assert's skeleton may use (as today, a built-in name in a test means the real
+built-in), guarded where a call could make something huge. ``bytes`` is left out: ``bytes(n)``
+allocates ``n`` bytes."""
+
+
+def _math_call(name: str) -> Callable[..., Any]:
+    func = getattr(math, name)
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        _ints_fit(*args, *kwargs.values())
+        if name in ("factorial", "comb", "perm") and any(
+            isinstance(a, int) and a > _MAX_N for a in args
+        ):
+            raise _refuse(f"math.{name} of a number over {_MAX_N}")
+        return func(*args, **kwargs)
+
+    call.__name__ = name
+    return call
+
+
+_MATH_NAMES = (
+    "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "ceil", "comb", "copysign", "cos",
+    "cosh", "degrees", "dist", "erf", "erfc", "exp", "expm1", "fabs", "factorial", "floor", "fmod",
+    "frexp", "fsum", "gamma", "gcd", "hypot", "isclose", "isfinite", "isinf", "isnan", "isqrt",
+    "ldexp", "lgamma", "log", "log10", "log1p", "log2", "modf", "nextafter", "perm", "pow",
+    "radians", "remainder", "sin", "sinh", "sqrt", "tan", "tanh", "trunc", "ulp",
+)  # fmt: skip
+"""The pure ``math`` functions a skeleton may call (guarded against huge integers)."""
+_MATH: dict[str, Any] = {name: _math_call(name) for name in _MATH_NAMES if hasattr(math, name)}
+_MATH.update(pi=math.pi, e=math.e, tau=math.tau, inf=math.inf, nan=math.nan)
+
+_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
+    ast.Not: operator.not_,
+    ast.USub: operator.neg,
+    ast.UAdd: operator.pos,
+    ast.Invert: operator.invert,
+}
+_ORDER: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+    ast.Is: operator.is_,
+    ast.IsNot: operator.is_not,
+}
+_FUNCTION_ARGS = {"isinstance": (1,), "map": (0,), "filter": (0,)}
+"""Built-ins' arguments that must be skeleton values (a function or a class cannot come back
+from the sandbox); ``key=`` is one too. Where one is not, the whole call is a hole."""
+_DISPLAYS = (ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.BoolOp, ast.Compare)
+_OTHERS = (ast.IfExp, ast.Subscript, ast.Slice, ast.Starred)
+
+
+def _has_hole(node: ast.AST) -> bool:
+    return any(isinstance(n, ast.Name) and n.id.isdigit() for n in ast.walk(node))
+
+
+def _children(node: ast.AST) -> list[ast.expr]:
+    """The expressions directly inside ``node``, in the order Python evaluates them."""
+    if isinstance(node, ast.Dict):
+        pairs = zip(node.keys, node.values, strict=True)
+        return [e for pair in pairs for e in pair if e is not None]
+    if isinstance(node, ast.Call):
+        return [node.func, *node.args, *(k.value for k in node.keywords)]
+    out: list[ast.expr] = []
+    for _, value in ast.iter_fields(node):
+        if isinstance(value, ast.expr):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, ast.expr))
+    return out
+
+
+class _Splitter:
+    """Replaces the holes of a test (a copy) with ``Name("0")``, ``Name("1")``, ... and the names
+    of built-ins and ``math`` functions with canonical ones (``Name("math.isclose")``)."""
+
+    def __init__(self, modules: frozenset[str], names: Mapping[str, str]) -> None:
+        self.modules, self.names = modules, names
+        self.holes: list[str] = []
+
+    def function(self, node: ast.expr) -> str | None:
+        """The built-in (``"len"``) or ``math`` function (``"math.sqrt"``) a name stands for."""
+        if isinstance(node, ast.Name):
+            if self.names.get(node.id) in _MATH:
+                return f"math.{self.names[node.id]}"
+            return node.id if node.id in _BUILTINS else None
+        if isinstance(node, ast.Attribute) and node.attr in _MATH:
+            module = node.value
+            if isinstance(module, ast.Name) and module.id in self.modules:
+                return f"math.{node.attr}"
+        return None
+
+    def shape(self, node: ast.expr) -> bool:
+        """Whether the skeleton can evaluate ``node`` itself, given its children's values."""
+        if isinstance(node, _DISPLAYS + _OTHERS):
+            return True
+        if isinstance(node, ast.UnaryOp):
+            return type(node.op) in _UNARY
+        if isinstance(node, ast.BinOp):
+            return type(node.op) in _ARITH
+        if isinstance(node, ast.Name | ast.Attribute):
+            return self.function(node) is not None
+        if isinstance(node, ast.Call):
+            return self.function(node.func) is not None and all(k.arg for k in node.keywords)
+        return False
+
+    def pure(self, node: ast.expr) -> bool:
+        """Whether ``node`` is all skeleton (no holes)."""
+        return (
+            self.shape(node)
+            and not self.absorbs(node)
+            and all(self.pure(c) for c in _children(node))
+        )
+
+    def absorbs(self, node: ast.expr) -> bool:
+        """Whether ``node`` must be one hole though the skeleton could evaluate it: a child of it
+        is a value no hole can bring back (a function, a class) or an identity test."""
+        if any(isinstance(c, ast.Lambda) for c in _children(node)):
+            return True
+        if isinstance(node, ast.Call):
+            name = self.function(node.func)
+            args = [node.args[i] for i in _FUNCTION_ARGS.get(name or "", ()) if i < len(node.args)]
+            args += [k.value for k in node.keywords if k.arg == "key"]
+            return not all(self.pure(a) for a in args)
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            return any(
+                isinstance(op, ast.Is | ast.IsNot)
+                and not self.pure(sides[i])
+                and not self.pure(sides[i + 1])
+                for i, op in enumerate(node.ops)
+            )
+        return False
+
+    def canonical(self, node: ast.expr) -> ast.Name:
+        """A built-in or ``math`` name, as ``Name("len")`` or ``Name("math.isclose")``."""
+        return ast.Name(id=self.function(node) or "", ctx=ast.Load())
+
+    def visit(self, node: ast.expr) -> ast.expr:
+        if isinstance(node, ast.Name | ast.Attribute) and self.function(node):
+            return self.canonical(node)
+        if isinstance(node, ast.Starred | ast.Slice) or (
+            self.shape(node) and not self.absorbs(node)
+        ):
+            self._replace_children(node)
+            return node
+        self.holes.append(ast.unparse(node))
+        return ast.Name(id=str(len(self.holes) - 1), ctx=ast.Load())
+
+    def _replace_children(self, node: ast.expr) -> None:
+        if isinstance(node, ast.Dict):  # keys and values in evaluation order
+            for i, (key, value) in enumerate(zip(node.keys, node.values, strict=True)):
+                node.keys[i] = None if key is None else self.visit(key)
+                node.values[i] = self.visit(value)
+            return
+        if isinstance(node, ast.Call):  # the function is a built-in, never a hole
+            node.func = self.canonical(node.func)
+            node.args = [self.visit(a) for a in node.args]
+            for keyword in node.keywords:
+                keyword.value = self.visit(keyword.value)
+            return
+        for field, value in ast.iter_fields(node):
+            if isinstance(value, ast.expr):
+                setattr(node, field, self.visit(value))
+            elif isinstance(value, list):
+                setattr(
+                    node, field, [self.visit(v) if isinstance(v, ast.expr) else v for v in value]
+                )
+
+
+def split(
+    test: ast.expr, *, modules: frozenset[str] = frozenset({"math"}), names: Mapping[str, str] = {}
+) -> tuple[ast.expr, tuple[str, ...]]:
+    """(the skeleton of ``test``, its holes' sources). ``modules`` are the names ``math`` goes by
+    in the test, ``names`` maps names imported from it (``{"isclose": "isclose"}``)."""
+    splitter = _Splitter(modules, names)
+    skeleton = splitter.visit(copy.deepcopy(test))
+    return skeleton, tuple(splitter.holes)
+
+
+@dataclass(frozen=True)
+class Skeleton:
+    """One ``assert`` statement, split: what the grader evaluates and what the sandbox does."""
+
+    source: str
+    """The statement as written (shown in messages)."""
+    test: ast.expr
+    """The condition, its holes replaced by ``Name("0")``, ``Name("1")``, ... (see split)."""
+    holes: tuple[str, ...]
+    """The expressions the sandbox evaluates, in order."""
+    message: str | None = None
+    """The assert's message, when it is a constant string."""
+
+    def check(self, holes: Sequence[Hole], *, float_tolerance: float | None) -> tuple[bool, str]:
+        """(whether the assertion holds, ``got ..., expected ...`` for a failed ``==`` or else "");
+        raises :class:`Failed` when it has no truth value."""
+        run = _Evaluator(holes, float_tolerance)
+        test = self.test
+        try:
+            if isinstance(test, ast.Compare) and [type(op) for op in test.ops] == [ast.Eq]:
+                got, want = run.sides(test.left, test.comparators[0])
+                return compare_values(got, want, float_tolerance=float_tolerance)
+            if run.value(test):
+                return True, ""
+        except Failed:
+            raise
+        except RecursionError:
+            raise Failed("refused", "a value nested too deeply") from None
+        except MemoryError:
+            raise _refuse("a value") from None
+        except Exception as exc:  # what the expression raises, as it would in the program
+            raise Failed("raised", f"{type(exc).__name__}: {exc}") from None
+        return False, ""
+
+
+class _Evaluator:
+    """Evaluates a skeleton over the holes' values: a tree walk over a few node types."""
+
+    def __init__(self, holes: Sequence[Hole], tol: float | None) -> None:
+        self.holes, self.tol = holes, tol
+
+    def sides(self, left: ast.expr, right: ast.expr) -> tuple[Any, Any]:
+        """(got, expected) of an ``==``: the expected side is the one without holes."""
+        a, b = self.value(left), self.value(right)
+        return (b, a) if not _has_hole(left) and _has_hole(right) else (a, b)
+
+    def value(self, node: ast.expr) -> Any:
+        if isinstance(node, ast.Constant):
+            return node.value
+        if isinstance(node, ast.Name | ast.Attribute):
+            return self.name(node)
+        if isinstance(node, ast.Tuple):
+            return tuple(self.items(node.elts))
+        if isinstance(node, ast.List):
+            return self.items(node.elts)
+        if isinstance(node, ast.Set):
+            return set(self.items(node.elts))
+        if isinstance(node, ast.Dict):
+            return self.dict(node)
+        if isinstance(node, ast.UnaryOp):
+            operand = self.value(node.operand)
+            _ints_fit(operand)
+            return _UNARY[type(node.op)](operand)
+        if isinstance(node, ast.BoolOp):
+            return self.boolop(node)
+        if isinstance(node, ast.Compare):
+            return self.compare(node)
+        if isinstance(node, ast.BinOp):
+            return _binop(type(node.op), self.value(node.left), self.value(node.right))
+        if isinstance(node, ast.Subscript):
+            return self.value(node.value)[self.value(node.slice)]
+        if isinstance(node, ast.Slice):
+            parts = (node.lower, node.upper, node.step)
+            return slice(*(None if p is None else self.value(p) for p in parts))
+        if isinstance(node, ast.IfExp):
+            return self.value(node.body if self.value(node.test) else node.orelse)
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        raise Failed("refused", f"{type(node).__name__} is not part of an assert's skeleton")
+
+    def name(self, node: ast.Name | ast.Attribute) -> Any:
+        if isinstance(node, ast.Name) and node.id.isdigit():
+            hole = self.holes[int(node.id)]
+            if hole.error is not None:
+                raise hole.error
+            return hole.value
+        name = node.id if isinstance(node, ast.Name) else ""
+        return _MATH[name[5:]] if name.startswith("math.") else _BUILTINS[name]
+
+    def items(self, nodes: list[ast.expr]) -> list[Any]:
+        out: list[Any] = []
+        for node in nodes:
+            if isinstance(node, ast.Starred):
+                out.extend(self.value(node.value))
+            else:
+                out.append(self.value(node))
+        return out
+
+    def dict(self, node: ast.Dict) -> dict[Any, Any]:
+        out: dict[Any, Any] = {}
+        for key, value in zip(node.keys, node.values, strict=True):
+            if key is None:
+                out.update(self.value(value))
+            else:
+                out[self.value(key)] = self.value(value)
+        return out
+
+    def boolop(self, node: ast.BoolOp) -> Any:
+        value: Any = None
+        for operand in node.values:
+            value = self.value(operand)
+            if bool(value) != isinstance(node.op, ast.And):
+                return value  # short circuit: the rest is never evaluated
+        return value
+
+    def compare(self, node: ast.Compare) -> bool:
+        left_node, left = node.left, self.value(node.left)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            right = self.value(right_node)
+            if isinstance(op, ast.Eq | ast.NotEq):
+                got, want = left, right
+                if not _has_hole(left_node) and _has_hole(right_node):
+                    got, want = right, left
+                holds = values_equal(got, want, float_tolerance=self.tol) == isinstance(op, ast.Eq)
+            else:
+                holds = _ORDER[type(op)](left, right)
+            if not holds:
+                return False
+            left_node, left = right_node, right
+        return True
+
+    def call(self, node: ast.Call) -> Any:
+        func = self.name(node.func)  # type: ignore[arg-type]  # split allows only names here
+        kwargs = {k.arg: self.value(k.value) for k in node.keywords if k.arg}
+        return func(*self.items(node.args), **kwargs)
