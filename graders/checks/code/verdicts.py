@@ -156,6 +156,9 @@ def _judge_call(test: TestCase, records: list[dict[str, Any]], tol: float | None
     return Judged(Verdict.AC if equal else Verdict.WA, message)
 
 
+_HOLE_KEYS = ("value", "unserializable", "raised")
+
+
 def _hole(record: dict[str, Any]) -> Hole:
     """A hole's record as the skeleton reads it (its value, or why it has none)."""
     if "raised" in record:
@@ -176,8 +179,12 @@ def _judge_assert(test: TestCase, records: list[dict[str, Any]], tol: float | No
                 )
             by_step[step] = record
     evals = [i for i, run in enumerate(test.runs) if "eval" in run]
-    if not by_step.keys() <= set(evals):
-        return Judged(Verdict.WA, "a record for no step: the result channel was tampered with")
+    if not by_step.keys() <= set(evals) or any(
+        sum(key in r for key in _HOLE_KEYS) != 1 for r in by_step.values()
+    ):
+        return Judged(
+            Verdict.WA, "a record the driver never writes: the result channel was tampered with"
+        )
     if len(by_step) != len(evals):
         return Judged(Verdict.WA, "the program exited before the test's asserts finished")
     holes = iter([_hole(by_step[i]) for i in evals])

@@ -168,6 +168,16 @@ def _compile_step(source: str, mode: str, scope: dict[str, Any]) -> types.CodeTy
     return code
 
 
+def _emit_value(record: dict[str, Any], value: Any) -> None:
+    """Write ``value`` with the codec in ``record``, or why it cannot be written."""
+    try:
+        emit({**record, "value": codec.to_json(value)})
+    except codec.Unserializable as exc:
+        emit({**record, "unserializable": str(exc)})
+    except Exception:  # a value that broke the codec (a program that patched built-ins)
+        emit({**record, "unserializable": "an object the codec could not write"})
+
+
 def _call(task: dict[str, Any], namespace: dict[str, Any]) -> None:
     name = task["fn_name"]
     target: Any = None
@@ -178,11 +188,7 @@ def _call(task: dict[str, Any], namespace: dict[str, Any]) -> None:
         target = namespace.get(name)
     if not callable(target):
         raise NameError(f"the program defines no function {name!r}")
-    value = target(*task["args"])
-    try:
-        emit({"value": codec.to_json(value)})
-    except codec.Unserializable as exc:
-        emit({"unserializable": str(exc)})
+    _emit_value({}, target(*task["args"]))
 
 
 def _raised(exc: Exception) -> str:
@@ -206,21 +212,14 @@ def _asserts(task: dict[str, Any], namespace: dict[str, Any]) -> None:
         except Exception as exc:  # the grader decides whether the assert needed this value
             emit({"step": index, "raised": _raised(exc)})
             continue
-        try:
-            emit({"step": index, "value": codec.to_json(value)})
-        except codec.Unserializable as exc:
-            emit({"step": index, "unserializable": str(exc)})
+        _emit_value({"step": index}, value)
 
 
 def _grade(task: dict[str, Any], namespace: dict[str, Any]) -> None:
     grade = namespace.get("grade")
     if not callable(grade):
         raise NameError("the grader source defines no function 'grade'")
-    value = grade(task["sample"], task["item"])
-    try:
-        emit({"value": codec.to_json(value)})
-    except codec.Unserializable as exc:
-        emit({"unserializable": str(exc)})
+    _emit_value({}, grade(task["sample"], task["item"]))
 
 
 def run_task(task: dict[str, Any]) -> NoReturn:

@@ -80,6 +80,8 @@ def test_asserts_need_every_hole_once_and_are_evaluated_here() -> None:
     assert "tampered" in judge(test, Outcome(exit_code=0, result=twice), LIMITS).message
     stray = _records({"step": 0, "value": 2}, {"step": 1, "value": 1}, {"step": 7, "value": 1})
     assert "tampered" in judge(test, Outcome(exit_code=0, result=stray), LIMITS).message
+    ok = _records({"step": 0, "ok": True}, {"step": 1, "value": True})
+    assert "tampered" in judge(test, Outcome(exit_code=0, result=ok), LIMITS).message
     wrong = _records({"step": 0, "value": 3}, {"step": 1, "value": True})
     assert judge(test, Outcome(exit_code=0, result=wrong), LIMITS).message == (
         "got 3, expected 2 ('assert f(1) == 2')"
