@@ -23,7 +23,10 @@ CompareMode = Literal["lines", "tokens", "exact"]
 
 def short(value: Any, limit: int = 40) -> str:
     """A short quoted excerpt of a value for messages."""
-    text = value if isinstance(value, str) else repr(value)
+    try:
+        text = value if isinstance(value, str) else repr(value)
+    except (ValueError, RecursionError):  # an int past Python's digit limit, a deep list
+        return "<a value too large to show>"
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return repr(text) if isinstance(value, str) else text
