@@ -13,39 +13,21 @@ gains nothing: all it controls is the holes' values, which are its answer anyway
 Holes run eagerly in the sandbox, in the order Python would reach them; one that raised counts
 only where the skeleton needs its value, so ``x is None or f(x)[0] == 1`` keeps its short
 circuit. Results too large to compute safely here (``2 ** 10 ** 10``, ``[0] * 10 ** 9``) are
-refused, not computed.
+refused, not computed (``guarded.py``).
 """
 
 from __future__ import annotations
 
 import ast
 import copy
-import math
-import operator
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from graders.checks.code.compare import compare_values, values_equal
+from graders.checks.code.guarded import ARITH, BUILTINS, MATH, ORDER, UNARY, Failed, binop, ints_fit
 
-__all__ = ["MAX_BITS", "MAX_ITEMS", "Failed", "Hole", "Skeleton", "split"]
-
-MAX_BITS = 1 << 20
-"""The largest integer (in bits) the grader does arithmetic with."""
-MAX_ITEMS = 10**6
-"""The largest sequence a repetition or a ``range`` may make here."""
-_MAX_N = 100_000  # math.factorial, comb and perm
-_MAX_ROUND = 4300  # round()'s ndigits
-
-
-class Failed(Exception):
-    """The assertion has no truth value: ``raised`` (the program's code, or the expression over
-    its values, raised), ``wrong`` (a value it needs is not a built-in value) or ``refused`` (too
-    large to compute here)."""
-
-    def __init__(self, kind: Literal["raised", "wrong", "refused"], message: str) -> None:
-        super().__init__(message)
-        self.kind, self.message = kind, message
+__all__ = ["Failed", "Hole", "Skeleton", "split"]
 
 
 @dataclass(frozen=True)
@@ -56,159 +38,6 @@ class Hole:
     error: Failed | None = None
 
 
-def _refuse(what: str) -> Failed:
-    return Failed("refused", f"{what} is too large to compute in the grader")
-
-
-def _ints_fit(*values: Any) -> None:
-    for value in values:
-        if isinstance(value, int) and value.bit_length() > MAX_BITS:
-            raise _refuse(f"an integer of {value.bit_length()} bits")
-
-
-def _fits(size: int, floor: int = 0) -> None:
-    if size > max(MAX_ITEMS, floor):
-        raise _refuse(f"a result of {size} items")
-
-
-def _pow(base: Any, exp: Any, mod: Any = None) -> Any:
-    _ints_fit(base, exp, mod)
-    big = isinstance(base, int) and isinstance(exp, int) and abs(base) > 1 and exp > 0
-    if mod is None and big and base.bit_length() * exp > MAX_BITS:
-        raise _refuse(f"a power of about {base.bit_length() * exp} bits")
-    return pow(base, exp) if mod is None else pow(base, exp, mod)
-
-
-_ARITH: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add,
-    ast.Sub: operator.sub,
-    ast.Mult: operator.mul,
-    ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv,
-    ast.Mod: operator.mod,
-    ast.Pow: _pow,
-    ast.LShift: operator.lshift,
-    ast.RShift: operator.rshift,
-    ast.BitAnd: operator.and_,
-    ast.BitOr: operator.or_,
-    ast.BitXor: operator.xor,
-}
-_SEQUENCES = (str, bytes, list, tuple)
-
-
-def _binop(op: type[ast.operator], a: Any, b: Any) -> Any:
-    """``a op b`` on built-in values, refusing results that would be too large."""
-    _ints_fit(a, b)
-    if op is ast.Mult:
-        for seq, n in ((a, b), (b, a)):
-            if isinstance(seq, _SEQUENCES) and isinstance(n, int):
-                _fits(len(seq) * n, len(seq))
-        if isinstance(a, int) and isinstance(b, int) and a.bit_length() + b.bit_length() > MAX_BITS:
-            raise _refuse(f"a product of {a.bit_length() + b.bit_length()} bits")
-    elif op is ast.LShift and isinstance(a, int) and isinstance(b, int) and a and b > 0:
-        if a.bit_length() + b > MAX_BITS:
-            raise _refuse(f"a shift to {a.bit_length() + b} bits")
-    elif op is ast.Mod and isinstance(a, str | bytes):
-        raise Failed("refused", "string formatting with % is not evaluated in the grader")
-    result = _ARITH[op](a, b)
-    _ints_fit(result)
-    return result
-
-
-def _range(*args: int) -> range:
-    made = range(*args)
-    try:
-        size = len(made)
-    except OverflowError:
-        size = MAX_ITEMS + 1
-    _fits(size)
-    return made
-
-
-def _sum(items: Iterable[Any], /, start: Any = 0) -> Any:
-    values = list(items)
-    if all(isinstance(v, int | float | complex) for v in (*values, start)):
-        _ints_fit(start, *values)
-        return sum(values, start)  # Python's own (compensated) float summation
-    if len(values) > 10_000:
-        raise _refuse(f"a sum of {len(values)} sequences")
-    total = start
-    for value in values:
-        total = _binop(ast.Add, total, value)
-    return total
-
-
-def _round(number: Any, ndigits: int | None = None) -> Any:
-    if ndigits is not None and isinstance(ndigits, int) and abs(ndigits) > _MAX_ROUND:
-        raise _refuse(f"round(..., {ndigits})")
-    _ints_fit(number)
-    return round(number) if ndigits is None else round(number, ndigits)
-
-
-def _divmod(a: Any, b: Any) -> Any:
-    _ints_fit(a, b)
-    return divmod(a, b)
-
-
-def _type(value: Any) -> type:
-    return type(value)
-
-
-_BUILTINS: dict[str, Any] = {
-    "abs": abs, "all": all, "any": any, "bool": bool, "chr": chr, "complex": complex,
-    "dict": dict, "divmod": _divmod, "enumerate": enumerate, "filter": filter, "float": float,
-    "frozenset": frozenset, "int": int, "isinstance": isinstance, "len": len, "list": list,
-    "map": map, "max": max, "min": min, "ord": ord, "pow": _pow, "range": _range, "repr": repr,
-    "reversed": reversed, "round": _round, "set": set, "sorted": sorted, "str": str,
-    "sum": _sum, "tuple": tuple, "type": _type, "zip": zip,
-}  # fmt: skip
-"""Built-ins an assert's skeleton may use (as today, a built-in name in a test means the real
-built-in), guarded where a call could make something huge. ``bytes`` is left out: ``bytes(n)``
-allocates ``n`` bytes."""
-
-
-def _math_call(name: str) -> Callable[..., Any]:
-    func = getattr(math, name)
-
-    def call(*args: Any, **kwargs: Any) -> Any:
-        _ints_fit(*args, *kwargs.values())
-        if name in ("factorial", "comb", "perm") and any(
-            isinstance(a, int) and a > _MAX_N for a in args
-        ):
-            raise _refuse(f"math.{name} of a number over {_MAX_N}")
-        return func(*args, **kwargs)
-
-    call.__name__ = name
-    return call
-
-
-_MATH_NAMES = (
-    "acos", "acosh", "asin", "asinh", "atan", "atan2", "atanh", "ceil", "comb", "copysign", "cos",
-    "cosh", "degrees", "dist", "erf", "erfc", "exp", "expm1", "fabs", "factorial", "floor", "fmod",
-    "frexp", "fsum", "gamma", "gcd", "hypot", "isclose", "isfinite", "isinf", "isnan", "isqrt",
-    "ldexp", "lgamma", "log", "log10", "log1p", "log2", "modf", "nextafter", "perm", "pow",
-    "radians", "remainder", "sin", "sinh", "sqrt", "tan", "tanh", "trunc", "ulp",
-)  # fmt: skip
-"""The pure ``math`` functions a skeleton may call (guarded against huge integers)."""
-_MATH: dict[str, Any] = {name: _math_call(name) for name in _MATH_NAMES if hasattr(math, name)}
-_MATH.update(pi=math.pi, e=math.e, tau=math.tau, inf=math.inf, nan=math.nan)
-
-_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
-    ast.Not: operator.not_,
-    ast.USub: operator.neg,
-    ast.UAdd: operator.pos,
-    ast.Invert: operator.invert,
-}
-_ORDER: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
-    ast.Lt: operator.lt,
-    ast.LtE: operator.le,
-    ast.Gt: operator.gt,
-    ast.GtE: operator.ge,
-    ast.In: lambda a, b: a in b,
-    ast.NotIn: lambda a, b: a not in b,
-    ast.Is: operator.is_,
-    ast.IsNot: operator.is_not,
-}
 _FUNCTION_ARGS = {"isinstance": (1,), "map": (0,), "filter": (0,)}
 """Built-ins' arguments that must be skeleton values (a function or a class cannot come back
 from the sandbox); ``key=`` is one too. Where one is not, the whole call is a hole."""
@@ -247,10 +76,10 @@ class _Splitter:
     def function(self, node: ast.expr) -> str | None:
         """The built-in (``"len"``) or ``math`` function (``"math.sqrt"``) a name stands for."""
         if isinstance(node, ast.Name):
-            if self.names.get(node.id) in _MATH:
+            if self.names.get(node.id) in MATH:
                 return f"math.{self.names[node.id]}"
-            return node.id if node.id in _BUILTINS else None
-        if isinstance(node, ast.Attribute) and node.attr in _MATH:
+            return node.id if node.id in BUILTINS else None
+        if isinstance(node, ast.Attribute) and node.attr in MATH:
             module = node.value
             if isinstance(module, ast.Name) and module.id in self.modules:
                 return f"math.{node.attr}"
@@ -261,9 +90,9 @@ class _Splitter:
         if isinstance(node, _DISPLAYS + _OTHERS):
             return True
         if isinstance(node, ast.UnaryOp):
-            return type(node.op) in _UNARY
+            return type(node.op) in UNARY
         if isinstance(node, ast.BinOp):
-            return type(node.op) in _ARITH
+            return type(node.op) in ARITH
         if isinstance(node, ast.Name | ast.Attribute):
             return self.function(node) is not None
         if isinstance(node, ast.Call):
@@ -373,7 +202,7 @@ class Skeleton:
         except RecursionError:
             raise Failed("refused", "a value nested too deeply") from None
         except MemoryError:
-            raise _refuse("a value") from None
+            raise Failed("refused", "a value too large to compute in the grader") from None
         except Exception as exc:  # what the expression raises, as it would in the program
             raise Failed("raised", f"{type(exc).__name__}: {exc}") from None
         return False, ""
@@ -405,14 +234,14 @@ class _Evaluator:
             return self.dict(node)
         if isinstance(node, ast.UnaryOp):
             operand = self.value(node.operand)
-            _ints_fit(operand)
-            return _UNARY[type(node.op)](operand)
+            ints_fit(operand)
+            return UNARY[type(node.op)](operand)
         if isinstance(node, ast.BoolOp):
             return self.boolop(node)
         if isinstance(node, ast.Compare):
             return self.compare(node)
         if isinstance(node, ast.BinOp):
-            return _binop(type(node.op), self.value(node.left), self.value(node.right))
+            return binop(type(node.op), self.value(node.left), self.value(node.right))
         if isinstance(node, ast.Subscript):
             return self.value(node.value)[self.value(node.slice)]
         if isinstance(node, ast.Slice):
@@ -431,7 +260,7 @@ class _Evaluator:
                 raise hole.error
             return hole.value
         name = node.id if isinstance(node, ast.Name) else ""
-        return _MATH[name[5:]] if name.startswith("math.") else _BUILTINS[name]
+        return MATH[name[5:]] if name.startswith("math.") else BUILTINS[name]
 
     def items(self, nodes: list[ast.expr]) -> list[Any]:
         out: list[Any] = []
@@ -469,7 +298,7 @@ class _Evaluator:
                     got, want = right, left
                 holds = values_equal(got, want, float_tolerance=self.tol) == isinstance(op, ast.Eq)
             else:
-                holds = _ORDER[type(op)](left, right)
+                holds = ORDER[type(op)](left, right)
             if not holds:
                 return False
             left_node, left = right_node, right
