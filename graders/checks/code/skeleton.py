@@ -3,7 +3,10 @@
 ``assert TEST`` is split into a *skeleton* (constants, displays, ``not``/``and``/``or``,
 comparisons, arithmetic, subscripts, ``x if c else y``, calls to pure built-ins and to ``math``)
 and *holes*: the largest subexpressions the skeleton cannot express (the program's names and
-functions, calls to them, attributes of its objects, lambdas, comprehensions). Only the holes go
+functions, calls to them, attributes of its objects, lambdas). A comprehension over values the
+skeleton knows is written out (``all(f(x) == 2 * x for x in range(3))`` becomes
+``bool(f(0) == 0 and f(1) == 2 and f(2) == 4)``, up to 1,000 elements); any other is one hole,
+and its value (an iterator's items, as a list) is the program's answer. Only the holes go
 to the sandbox, as expressions whose values come back through the codec; the skeleton, with the
 expected values in it, is evaluated here by a small interpreter that walks the tree (nothing of
 the test is compiled or eval'ed in the grader). A program that forges its records, patches
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 import ast
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +46,61 @@ _FUNCTION_ARGS = {"isinstance": (1,), "map": (0,), "filter": (0,)}
 from the sandbox); ``key=`` is one too. Where one is not, the whole call is a hole."""
 _DISPLAYS = (ast.Constant, ast.Tuple, ast.List, ast.Set, ast.Dict, ast.BoolOp, ast.Compare)
 _OTHERS = (ast.IfExp, ast.Subscript, ast.Slice, ast.Starred)
+
+
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+MAX_UNROLLED = 1000
+"""The most elements a comprehension is written out to (beyond, it is one hole)."""
+
+
+def _bind(target: ast.expr, value: Any) -> dict[str, Any] | None:
+    """The names a loop target binds to ``value``, when its value can be written in a hole."""
+    if isinstance(target, ast.Name):
+        try:
+            same = ast.literal_eval(ast.unparse(ast.Constant(value))) == value
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            same = False
+        return {target.id: value} if same else None
+    if not isinstance(target, ast.Tuple | ast.List) or not isinstance(value, tuple | list | str):
+        return None
+    if len(value) != len(target.elts):
+        return None
+    out: dict[str, Any] = {}
+    for part, item in zip(target.elts, value, strict=True):
+        bound = _bind(part, item)
+        if bound is None:
+            return None
+        out.update(bound)
+    return out
+
+
+def _substitute(node: ast.expr, scope: dict[str, Any]) -> ast.expr:
+    """A copy of ``node`` with the loop variables in ``scope`` replaced by their values."""
+
+    class Substitute(ast.NodeTransformer):
+        def visit_Name(self, name: ast.Name) -> ast.expr:
+            return ast.Constant(scope[name.id]) if name.id in scope else name
+
+    return Substitute().visit(copy.deepcopy(node))  # type: ignore[no-any-return]
+
+
+def _rebinds(node: ast.expr) -> bool:
+    """Whether a lambda or comprehension inside comprehension ``node`` binds one of its loop
+    variables again (writing the loop out would substitute where it must not)."""
+    own = node.generators if isinstance(node, _COMPREHENSIONS) else []
+    names = {n.id for g in own for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+    for inner in ast.walk(node):
+        if isinstance(inner, ast.Lambda):
+            arguments = inner.args
+            every = [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]
+            every += [a for a in (arguments.vararg, arguments.kwarg) if a is not None]
+            if {a.arg for a in every} & names:
+                return True
+        elif isinstance(inner, ast.comprehension) and inner not in own:
+            targets = {n.id for n in ast.walk(inner.target) if isinstance(n, ast.Name)}
+            if targets & names:
+                return True
+    return False
 
 
 def _has_hole(node: ast.AST) -> bool:
@@ -131,7 +189,72 @@ class _Splitter:
         """A built-in or ``math`` name, as ``Name("len")`` or ``Name("math.isclose")``."""
         return ast.Name(id=self.function(node) or "", ctx=ast.Load())
 
+    def constant(self, node: ast.expr) -> tuple[bool, Any]:
+        """(True, the value) of an expression without holes, when it can be computed now."""
+        if not self.pure(node):
+            return False, None
+        try:
+            return True, _Evaluator([], None).value(self.visit(copy.deepcopy(node)))
+        except Exception:  # Failed too: left to the sandbox, where it raises as it would
+            return False, None
+
+    def elements(self, node: ast.expr) -> list[ast.expr] | list[tuple[ast.expr, ast.expr]] | None:
+        """A comprehension's elements written out, one per iteration (``f(0), f(1)`` for
+        ``f(x) for x in range(2)``), when what it loops over and filters on is all skeleton
+        and small; None otherwise (then it is one hole)."""
+        if not isinstance(node, _COMPREHENSIONS) or _rebinds(node):
+            return None
+        if any(isinstance(n, ast.NamedExpr | ast.Await | ast.Yield) for n in ast.walk(node)):
+            return None
+        scopes: list[dict[str, Any]] = [{}]
+        for generator in node.generators:
+            if generator.is_async:
+                return None
+            inner: list[dict[str, Any]] = []
+            for scope in scopes:
+                ok, values = self.constant(_substitute(generator.iter, scope))
+                if not ok or not isinstance(values, Iterable):
+                    return None
+                for value in values:
+                    bound = _bind(generator.target, value)
+                    if bound is None or len(inner) >= MAX_UNROLLED:
+                        return None
+                    here = {**scope, **bound}
+                    kept = [self.constant(_substitute(c, here)) for c in generator.ifs]
+                    if not all(ok for ok, _ in kept):
+                        return None
+                    if all(keep for _, keep in kept):
+                        inner.append(here)
+            scopes = inner
+        if isinstance(node, ast.DictComp):
+            return [(_substitute(node.key, s), _substitute(node.value, s)) for s in scopes]
+        return [_substitute(node.elt, s) for s in scopes]
+
+    def unroll(self, node: ast.expr) -> ast.expr:
+        """``node`` with a comprehension written out as a display, and ``all``/``any`` over one
+        as ``bool(a and b ...)``/``bool(a or b ...)``, so that its comparisons are skeleton
+        too; ``node`` itself where it cannot be."""
+        name = self.function(node.func) if isinstance(node, ast.Call) else None
+        if isinstance(node, ast.Call) and name in ("all", "any") and len(node.args) == 1:
+            elements = None if node.keywords else self.elements(node.args[0])
+            if elements is not None:
+                values = [e for e in elements if isinstance(e, ast.expr)]
+                if len(values) <= 1:
+                    return values[0] if values else ast.Constant(name == "all")
+                test = ast.BoolOp(op=ast.And() if name == "all" else ast.Or(), values=values)
+                return ast.Call(ast.Name(id="bool", ctx=ast.Load()), args=[test], keywords=[])
+            return node
+        elements = self.elements(node)
+        if elements is None:
+            return node
+        if isinstance(node, ast.DictComp):
+            pairs = [e for e in elements if isinstance(e, tuple)]
+            return ast.Dict(keys=[k for k, _ in pairs], values=[v for _, v in pairs])
+        values = [e for e in elements if isinstance(e, ast.expr)]
+        return ast.Set(elts=values) if isinstance(node, ast.SetComp) else ast.List(elts=values)
+
     def visit(self, node: ast.expr) -> ast.expr:
+        node = self.unroll(node)
         if isinstance(node, ast.Name | ast.Attribute) and self.function(node):
             return self.canonical(node)
         if isinstance(node, ast.Starred | ast.Slice) or (

@@ -44,6 +44,20 @@ def _raised(message: str = "ValueError: boom") -> Hole:
         # what the skeleton cannot express is a hole, as large as it has to be
         ("assert all((f(x) for x in xs))", ["(f(x) for x in xs)"], "all(0)"),
         ("assert [g(y) for y in f(1)] == [2]", ["[g(y) for y in f(1)]"], "0 == [2]"),
+        ("assert [f(x) for x in range(2) if g(x)]", ["[f(x) for x in range(2) if g(x)]"], "0"),
+        ("assert [f(x) for x in range(2000)] == []", ["[f(x) for x in range(2000)]"], "0 == []"),
+        ("assert [(lambda x: x)(f(x)) for x in [1]]", ["[(lambda x: x)(f(x)) for x in [1]]"], "0"),
+        ("assert f((x for x in range(3))) == 1", ["f((x for x in range(3)))"], "0 == 1"),
+        # a comprehension over values the skeleton knows is written out, its comparisons here
+        ("assert all((f(x) == 2 * x for x in range(3)))", ["f(0)", "f(1)", "f(2)"],
+         "bool(0 == 2 * 0 and 1 == 2 * 1 and (2 == 2 * 2))"),
+        ("assert any((f(x) for x in [5]))", ["f(5)"], "0"),
+        ("assert all((f(x) for x in []))", [], "True"),
+        ("assert all((f(x) == y for x, y in [(1, 'a'), (2, 'b')]))", ["f(1)", "f(2)"],
+         "bool(0 == 'a' and 1 == 'b')"),
+        ("assert [f(a) for a, b in [(1, 2), (3, 4)] if b > 2] == [5]", ["f(3)"], "[0] == [5]"),
+        ("assert {k: g(k) for k in 'ab'} == {}", ["g('a')", "g('b')"], "{'a': 0, 'b': 1} == {}"),
+        ("assert sum((f(x) for x in range(2))) == 1", ["f(0)", "f(1)"], "sum([0, 1]) == 1"),
         ("assert s.pop() == 3", ["s.pop()"], "0 == 3"),
         ("assert (lambda: f(1))() == 1", ["(lambda: f(1))()"], "0 == 1"),
         ("assert f'{f(1)}' == '1'", ["f'{f(1)}'"], "0 == '1'"),
@@ -103,6 +117,13 @@ def test_a_raising_hole_counts_only_where_its_value_is_needed() -> None:
     assert _check("assert f(1) and g(1)", 0, _raised()) == (False, "")
     assert _check("assert f(1) if c else g(1)", True, 1, _raised())[0]
     assert not _check("assert 1 > f(2) > g()", 1, _raised())[0]  # the chain stops first
+
+
+def test_written_out_comprehensions_keep_the_short_circuit_of_all_and_any() -> None:
+    source = "assert all(f(x) > 0 for x in range(3))"
+    assert _check(source, 1, 0, _raised()) == (False, "")
+    assert _check(source, 1, 2, 3) == (True, "")
+    assert _check("assert any(f(x) for x in range(2))", 1, _raised()) == (True, "")
 
 
 def test_equality_messages_and_tolerance() -> None:
