@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from graders.checks.code.compare import short
 from graders.checks.code.skeleton import Skeleton, split
 from graders.core.errors import GradeFailure
 
@@ -105,10 +106,17 @@ def assert_steps(source: str) -> tuple[AssertStep, ...]:
     """Split an assert test into driver steps and skeletons (see the module docstring)."""
     try:
         tree = ast.parse(source)
+        steps = _split_statements(tree)
     except SyntaxError as exc:
         raise _fail(f"assert test does not parse: {exc.msg} in {source!r}") from None
-    if not any(isinstance(s, ast.Assert) for s in tree.body):
+    except (RecursionError, MemoryError):
+        raise _fail(f"assert test nests too deeply: {short(source, 80)}") from None
+    if not any(step.skeleton is not None for step in steps):
         raise _fail(f"an assert test needs an assert statement: {source!r}")
+    return steps
+
+
+def _split_statements(tree: ast.Module) -> tuple[AssertStep, ...]:
     modules, names = {"math"}, {}  # what math goes by in the test, and names imported from it
     steps = []
     for stmt in tree.body:

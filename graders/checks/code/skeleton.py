@@ -314,6 +314,9 @@ class Skeleton:
         raises :class:`Failed` when it has no truth value."""
         run = _Evaluator(holes, float_tolerance)
         test = self.test
+        # A test that is one hole as a whole (assert f(1), assert isinstance(f(1), Node)) takes
+        # its truth from the plain value the program sent: that is as forgeable as the program's
+        # own answer, because it is its answer. Expected values in such a hole do reach it.
         try:
             if isinstance(test, ast.Compare) and [type(op) for op in test.ops] == [ast.Eq]:
                 got, want = run.sides(test.left, test.comparators[0])

@@ -66,6 +66,8 @@ def test_other_asserts_send_only_their_holes_and_statements_run_as_they_are() ->
         ([{"stdin": "", "expected_stdout": "", "wieght": 2}], "tests[0].wieght: Extra inputs"),
         (["assert f(1) =="], "does not parse"),
         (["f(1)"], "needs an assert statement"),
+        (["assert " + "-" * 500 + "f(1)"], "nests too deeply"),
+        (["assert " + "-" * 100_000 + "f(1)"], "nests too deeply"),
         ({"inputs": [1], "outputs": []}, "one length"),
         ([3], "must be an object or an assert string"),
     ],
