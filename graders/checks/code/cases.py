@@ -60,7 +60,8 @@ class AssertStep:
     source: str
     """The statement as written in the test (shown in messages)."""
     runs: tuple[dict[str, str], ...]
-    """What the driver runs for it: ``{"exec": statement}``, or ``{"eval": hole}`` per hole."""
+    """What the driver runs for it: ``{"exec": statement}``, or ``{"eval": hole}`` per hole (with
+    ``"else": conversion`` to compute when the hole's value is not a built-in one)."""
     skeleton: Skeleton | None = None
     """An assert's skeleton, evaluated in the grader over its holes' values."""
 
@@ -128,10 +129,15 @@ def _split_statements(tree: ast.Module) -> tuple[AssertStep, ...]:
         if not isinstance(stmt, ast.Assert):
             steps.append(AssertStep(text, ({"exec": text},)))
             continue
-        test, holes = split(stmt.test, modules=frozenset(modules), names=dict(names))
+        test, holes, fallbacks = split(stmt.test, modules=frozenset(modules), names=dict(names))
         message = stmt.msg.value if isinstance(stmt.msg, ast.Constant) else None
-        skeleton = Skeleton(text, test, holes, message if isinstance(message, str) else None)
-        steps.append(AssertStep(text, tuple({"eval": hole} for hole in holes), skeleton))
+        message = message if isinstance(message, str) else None
+        skeleton = Skeleton(text, test, holes, fallbacks, message)
+        runs = tuple(
+            {"eval": hole} if fallback is None else {"eval": hole, "else": fallback}
+            for hole, fallback in zip(holes, fallbacks, strict=True)
+        )
+        steps.append(AssertStep(text, runs, skeleton))
     return tuple(steps)
 
 

@@ -39,8 +39,19 @@ class Hole:
 
     value: Any = None
     error: Failed | None = None
+    instead: Hole | None = None
+    """For an argument of a conversion (``len(s)``, ``str(p)``) whose value is not a built-in
+    one: the conversion's value, computed by the program (see ``CONVERSIONS``)."""
 
 
+CONVERSIONS = frozenset((
+    "abs", "all", "any", "bool", "dict", "float", "frozenset", "int", "len", "list", "max", "min",
+    "repr", "reversed", "round", "set", "sorted", "str", "sum", "tuple",
+))  # fmt: skip
+"""Built-ins that turn a program's object into a built-in value through the object's own methods
+(``len(stack)``, ``str(point)``, ``list(tree)``): where every argument is a hole and one is not a
+built-in value, the sandbox computes the call itself, which is still only the program's answer
+(never ``isinstance`` or ``type``, whose point is the value's real type)."""
 _FUNCTION_ARGS = {"isinstance": (1,), "map": (0,), "filter": (0,)}
 """Built-ins' arguments that must be skeleton values (a function or a class cannot come back
 from the sandbox); ``key=`` is one too. Where one is not, the whole call is a hole."""
@@ -130,6 +141,7 @@ class _Splitter:
     def __init__(self, modules: frozenset[str], names: Mapping[str, str]) -> None:
         self.modules, self.names = modules, names
         self.holes: list[str] = []
+        self.fallbacks: dict[int, str] = {}
 
     def function(self, node: ast.expr) -> str | None:
         """The built-in (``"len"``) or ``math`` function (``"math.sqrt"``) a name stands for."""
@@ -272,10 +284,15 @@ class _Splitter:
                 node.values[i] = self.visit(value)
             return
         if isinstance(node, ast.Call):  # the function is a built-in, never a hole
+            source, first = ast.unparse(node), len(self.holes)
             node.func = self.canonical(node.func)
             node.args = [self.visit(a) for a in node.args]
             for keyword in node.keywords:
                 keyword.value = self.visit(keyword.value)
+            bare = all(isinstance(a, ast.Name) and a.id.isdigit() for a in node.args)
+            only = len(self.holes) - first == len(node.args)  # no holes in its keywords
+            if node.func.id in CONVERSIONS and node.args and bare and only:
+                self.fallbacks.update((i, source) for i in range(first, len(self.holes)))
             return
         for field, value in ast.iter_fields(node):
             if isinstance(value, ast.expr):
@@ -288,12 +305,14 @@ class _Splitter:
 
 def split(
     test: ast.expr, *, modules: frozenset[str] = frozenset({"math"}), names: Mapping[str, str] = {}
-) -> tuple[ast.expr, tuple[str, ...]]:
-    """(the skeleton of ``test``, its holes' sources). ``modules`` are the names ``math`` goes by
-    in the test, ``names`` maps names imported from it (``{"isclose": "isclose"}``)."""
+) -> tuple[ast.expr, tuple[str, ...], tuple[str | None, ...]]:
+    """(the skeleton of ``test``, its holes' sources, each hole's conversion or None, see
+    ``CONVERSIONS``). ``modules`` are the names ``math`` goes by in the test, ``names`` maps
+    names imported from it (``{"isclose": "isclose"}``)."""
     splitter = _Splitter(modules, names)
     skeleton = splitter.visit(copy.deepcopy(test))
-    return skeleton, tuple(splitter.holes)
+    fallbacks = tuple(splitter.fallbacks.get(i) for i in range(len(splitter.holes)))
+    return skeleton, tuple(splitter.holes), fallbacks
 
 
 @dataclass(frozen=True)
@@ -306,6 +325,9 @@ class Skeleton:
     """The condition, its holes replaced by ``Name("0")``, ``Name("1")``, ... (see split)."""
     holes: tuple[str, ...]
     """The expressions the sandbox evaluates, in order."""
+    fallbacks: tuple[str | None, ...] = ()
+    """Per hole, the conversion the sandbox computes instead when its value is not a built-in
+    one (``len(s)`` for ``s``), or None."""
     message: str | None = None
     """The assert's message, when it is a constant string."""
 
@@ -332,6 +354,12 @@ class Skeleton:
         except Exception as exc:  # what the expression raises, as it would in the program
             raise Failed("raised", f"{type(exc).__name__}: {exc}") from None
         return False, ""
+
+
+def _value_of(hole: Hole) -> Any:
+    if hole.error is not None:
+        raise hole.error
+    return hole.value
 
 
 class _Evaluator:
@@ -381,10 +409,7 @@ class _Evaluator:
 
     def name(self, node: ast.Name | ast.Attribute) -> Any:
         if isinstance(node, ast.Name) and node.id.isdigit():
-            hole = self.holes[int(node.id)]
-            if hole.error is not None:
-                raise hole.error
-            return hole.value
+            return _value_of(self.holes[int(node.id)])
         name = node.id if isinstance(node, ast.Name) else ""
         return MATH[name[5:]] if name.startswith("math.") else BUILTINS[name]
 
@@ -414,11 +439,28 @@ class _Evaluator:
                 return value  # short circuit: the rest is never evaluated
         return value
 
+    def operand(self, node: ast.expr) -> Any:
+        """A comparison operand's value; for a hole whose value is not a built-in one, the
+        reason, kept: ``x is None`` needs no value to be false for such an object."""
+        if isinstance(node, ast.Name) and node.id.isdigit():
+            hole = self.holes[int(node.id)]
+            if hole.error is not None and hole.error.kind == "wrong" and hole.instead is None:
+                return hole.error
+        return self.value(node)
+
     def compare(self, node: ast.Compare) -> bool:
-        left_node, left = node.left, self.value(node.left)
+        left_node, left = node.left, self.operand(node.left)
         for op, right_node in zip(node.ops, node.comparators, strict=True):
-            right = self.value(right_node)
-            if isinstance(op, ast.Eq | ast.NotEq):
+            right = self.operand(right_node)
+            opaque = [v for v in (left, right) if isinstance(v, Failed)]
+            if opaque and isinstance(op, ast.Is | ast.IsNot):
+                other = right if left is opaque[0] else left
+                if len(opaque) == 2 or not (other is None or other is True or other is False):
+                    raise opaque[0]
+                holds = isinstance(op, ast.IsNot)  # an object is never None, True or False
+            elif opaque:
+                raise opaque[0]
+            elif isinstance(op, ast.Eq | ast.NotEq):
                 got, want = left, right
                 if not _has_hole(left_node) and _has_hole(right_node):
                     got, want = right, left
@@ -431,6 +473,11 @@ class _Evaluator:
         return True
 
     def call(self, node: ast.Call) -> Any:
+        for arg in node.args:
+            if isinstance(arg, ast.Name) and arg.id.isdigit():
+                hole = self.holes[int(arg.id)]
+                if hole.error is not None and hole.instead is not None:
+                    return _value_of(hole.instead)  # the program computed the whole conversion
         func = self.name(node.func)  # type: ignore[arg-type]  # split allows only names here
         kwargs = {k.arg: self.value(k.value) for k in node.keywords if k.arg}
         return func(*self.items(node.args), **kwargs)

@@ -159,12 +159,18 @@ def _judge_call(test: TestCase, records: list[dict[str, Any]], tol: float | None
 _HOLE_KEYS = ("value", "unserializable", "raised")
 
 
-def _hole(record: dict[str, Any]) -> Hole:
-    """A hole's record as the skeleton reads it (its value, or why it has none)."""
+def _hole(record: dict[str, Any], *, nested: bool = False) -> Hole:
+    """A hole's record as the skeleton reads it (its value, or why it has none, and then what its
+    conversion gave instead)."""
     if "raised" in record:
         return Hole(error=Failed("raised", " ".join(str(record["raised"]).split())))
     ok, got, why = _value(record)
-    return Hole(got) if ok else Hole(error=Failed("wrong", why))
+    if ok:
+        return Hole(got)
+    instead = record.get("instead")
+    if nested or not isinstance(instead, dict) or sum(k in instead for k in _HOLE_KEYS) != 1:
+        return Hole(error=Failed("wrong", why))
+    return Hole(error=Failed("wrong", why), instead=_hole(instead, nested=True))
 
 
 def _judge_assert(test: TestCase, records: list[dict[str, Any]], tol: float | None) -> Judged:

@@ -9,7 +9,8 @@ loaded) and by the cold entry point (a fresh interpreter). A task is one of:
 * ``assert``: run the program, then the test's steps in order: ``exec`` steps (the test's own
   statements, ``s = Stack()``) run, ``eval`` steps (the holes of its asserts, ``f(1)``) write their
   value, or the exception they raised, for the grader, which evaluates the asserts themselves
-  (``checks/code/skeleton.py``); an iterator's value is written as the list of its items;
+  (``checks/code/skeleton.py``); an iterator's value is written as the list of its items, and
+  where a hole's value is not a built-in one, the conversion in ``else`` (``len(s)``) is;
 * ``grade``: OpenAI's python grader: run ``source`` and write ``grade(sample, item)``.
 
 Records on the result channel are JSON lines. Nothing here compares anything with an expected
@@ -22,6 +23,7 @@ from __future__ import annotations
 import atexit
 import builtins
 import contextlib
+import functools
 import io
 import json
 import os
@@ -168,14 +170,19 @@ def _compile_step(source: str, mode: str, scope: dict[str, Any]) -> types.CodeTy
     return code
 
 
-def _emit_value(record: dict[str, Any], value: Any) -> None:
-    """Write ``value`` with the codec in ``record``, or why it cannot be written."""
+def _emit_value(
+    record: dict[str, Any], value: Any, instead: Callable[[], dict[str, Any]] | None = None
+) -> None:
+    """Write ``value`` with the codec in ``record``, or why it cannot be written (and then what
+    ``instead`` gives)."""
     try:
         emit({**record, "value": codec.to_json(value)})
+        return
     except codec.Unserializable as exc:
-        emit({**record, "unserializable": str(exc)})
+        why = str(exc)
     except Exception:  # a value that broke the codec (a program that patched built-ins)
-        emit({**record, "unserializable": "an object the codec could not write"})
+        why = "an object the codec could not write"
+    emit({**record, "unserializable": why, **({"instead": instead()} if instead else {})})
 
 
 def _call(task: dict[str, Any], namespace: dict[str, Any]) -> None:
@@ -199,6 +206,24 @@ def _raised(exc: Exception) -> str:
     return text[:500]
 
 
+def _eval(source: str, scope: dict[str, Any]) -> Any:
+    value = eval(_compile_step(source, "eval", scope), scope)  # safe: in the sandbox
+    return list(value) if isinstance(value, Iterator) else value  # all(f(x) for x in xs)
+
+
+def _evaluated(source: str, scope: dict[str, Any]) -> dict[str, Any]:
+    """A conversion's record: its value, why it has none, or what it raised."""
+    try:
+        value = _eval(source, scope)
+        data = codec.to_json(value)
+        json.dumps(data)
+    except codec.Unserializable as exc:
+        return {"unserializable": str(exc)}
+    except Exception as exc:
+        return {"raised": _raised(exc)}
+    return {"value": data}
+
+
 def _asserts(task: dict[str, Any], namespace: dict[str, Any]) -> None:
     scope = _step_scope(namespace)
     for index, step in enumerate(task["steps"]):
@@ -206,13 +231,13 @@ def _asserts(task: dict[str, Any], namespace: dict[str, Any]) -> None:
             exec(_compile_step(step["exec"], "exec", scope), scope)  # safe: in the sandbox
             continue
         try:
-            value = eval(_compile_step(step["eval"], "eval", scope), scope)  # safe: in sandbox
-            if isinstance(value, Iterator):  # all(f(x) for x in xs): the items are the value
-                value = list(value)
+            value = _eval(step["eval"], scope)
         except Exception as exc:  # the grader decides whether the assert needed this value
             emit({"step": index, "raised": _raised(exc)})
             continue
-        _emit_value({"step": index}, value)
+        fallback = step.get("else")
+        instead = None if fallback is None else functools.partial(_evaluated, fallback, scope)
+        _emit_value({"step": index}, value, instead)
 
 
 def _grade(task: dict[str, Any], namespace: dict[str, Any]) -> None:

@@ -114,11 +114,46 @@ def test_mbpp_asserts_with_setup_code(grade: Grade, open_grader: Any) -> None:
     )
 
 
-def test_asserts_that_are_not_literal_comparisons_run_inside(grade: Grade) -> None:
+def test_asserts_that_are_not_literal_comparisons_are_evaluated_here(grade: Grade) -> None:
     tests = ["assert abs(root(2) - 1.41421356) < 1e-6", "assert root(4) > 3"]
     result = grade(fenced("def root(x):\n    return x ** 0.5"), tests)
     assert [c.score for c in result.children] == [1.0, 0.0]
     assert result.children[1].reason == "WA (wrong answer): assertion failed: 'assert root(4) > 3'"
+
+
+STACK = """
+class Stack:
+    def __init__(self):
+        self.items = []
+    def push(self, x):
+        self.items.append(x)
+    def pop(self):
+        return self.items.pop()
+    def __len__(self):
+        return len(self.items)
+    def __iter__(self):
+        return iter(self.items)
+    def __str__(self):
+        return f"Stack({self.items})"
+"""
+
+
+def test_asserts_over_the_programs_objects(grade: Grade) -> None:
+    tests = [
+        "s = Stack()\ns.push(1)\ns.push(2)\nassert len(s) == 2 and str(s) == 'Stack([1, 2])'\n"
+        "assert s.pop() == 2\nassert list(s) == [1] and sorted(s) == [1]",
+        "s = Stack()\nassert s.pop() == 1",
+        "s = Stack()\nassert s is None or s.pop() == 1",  # an object is never None
+        "import math\nassert all(math.isclose(sq(x), x * x) for x in range(1, 5))",
+        "assert [sq(x) for x in range(3)] == [0, 1, 4] and sum(sq(x) for x in [1, 2]) == 5",
+    ]
+    code = STACK + "def sq(x):\n    return x * x\n"
+    result = grade(fenced(code), tests)
+    verdicts = [(c.details or {})["verdict"] for c in result.children]
+    assert verdicts == ["AC", "RE", "RE", "AC", "AC"], result.format_tree()
+    assert result.children[1].reason == (
+        "RE (runtime error): IndexError: pop from empty list ('assert s.pop() == 1')"
+    )
 
 
 @pytest.mark.parametrize(

@@ -182,6 +182,38 @@ def test_a_huge_value_from_the_program_is_refused_too() -> None:
     assert huge == (False, "got <a value too large to show>, expected 7")
 
 
+def test_conversions_of_the_programs_objects_are_computed_by_the_program() -> None:
+    assert _skeleton("assert len(s) == 2").fallbacks == ("len(s)",)
+    assert _skeleton("assert max(a, b) == 2").fallbacks == ("max(a, b)", "max(a, b)")
+    assert _skeleton("assert sorted(t, key=len) == []").fallbacks == ("sorted(t, key=len)",)
+    for source in (
+        "assert isinstance(f(1), int)",  # the point of isinstance is the real type
+        "assert round(f(1), 2) == 1.5",  # not every argument is a hole
+        "assert len(f(1) + [1]) == 2",
+        "assert sorted(t, key=f(1)) == []",
+    ):
+        assert set(_skeleton(source).fallbacks) <= {None}, source
+    custom = Failed("wrong", "returned a solution.Stack object, not a built-in value")
+    assert _check("assert len(s) == 2", Hole(error=custom, instead=Hole(2)))[0]
+    assert _check("assert max(a, b) == 2", 1, Hole(error=custom, instead=Hole(2)))[0]
+    with pytest.raises(Failed) as exc:
+        _check("assert len(s) == 2", Hole(error=custom, instead=_raised("TypeError: no len")))
+    assert exc.value.message == "TypeError: no len"
+    with pytest.raises(Failed) as exc:
+        _check("assert len(s) + 1 == 3", Hole(error=custom))  # no conversion: not a value
+    assert exc.value is custom
+
+
+def test_an_object_is_never_none() -> None:
+    custom = Hole(error=Failed("wrong", "returned a solution.Node object, not a built-in value"))
+    assert _check("assert f(1) is not None", custom) == (True, "")
+    assert _check("assert f(1) is None or g(1) == 2", custom, 2) == (True, "")
+    assert _check("assert f(1) is False", custom) == (False, "")
+    for source in ("assert f(1) is 3", "assert f(1) == None", "assert f(1) < 3"):
+        with pytest.raises(Failed):
+            _check(source, custom)
+
+
 def test_a_constant_message_is_kept() -> None:
     assert _skeleton("assert f(1), 'f must hold'").message == "f must hold"
     assert _skeleton("assert f(1), f'{x}'").message is None

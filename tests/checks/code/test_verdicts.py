@@ -96,6 +96,18 @@ def test_asserts_need_every_hole_once_and_are_evaluated_here() -> None:
     )
 
 
+def test_a_conversion_stands_in_for_an_object_that_is_not_a_built_in_value() -> None:
+    (test,) = parse_tests(["assert len(s) == 2"])
+    assert test.runs == [{"eval": "s", "else": "len(s)"}]
+    record = {"step": 0, "unserializable": "a solution.Stack object", "instead": {"value": 2}}
+    assert judge(test, Outcome(exit_code=0, result=_records(record)), LIMITS).verdict == Verdict.AC
+    record["instead"] = {"unserializable": "a solution.Liar object"}
+    wrong = judge(test, Outcome(exit_code=0, result=_records(record)), LIMITS)
+    assert wrong.message == (
+        "returned a solution.Liar object, not a built-in value ('assert len(s) == 2')"
+    )
+
+
 def test_a_hole_that_raised_counts_only_where_the_assert_needs_it() -> None:
     (test,) = parse_tests(["assert x is None or f(x)[0] == 1"])
     raised = {"step": 1, "raised": "TypeError: 'NoneType' object is not subscriptable"}
