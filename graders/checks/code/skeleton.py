@@ -5,13 +5,15 @@ comparisons, arithmetic, subscripts, ``x if c else y``, calls to pure built-ins 
 and *holes*: the largest subexpressions the skeleton cannot express (the program's names and
 functions, calls to them, attributes of its objects, lambdas). A comprehension over values the
 skeleton knows is written out (``all(f(x) == 2 * x for x in range(3))`` becomes
-``bool(f(0) == 0 and f(1) == 2 and f(2) == 4)``, up to 1,000 elements); any other is one hole,
+``bool(f(0) == 2 * 0 and f(1) == 2 * 1 and ...)``, up to 1,000 elements); any other is one hole,
 and its value (an iterator's items, as a list) is the program's answer. Only the holes go
 to the sandbox, as expressions whose values come back through the codec; the skeleton, with the
 expected values in it, is evaluated here by a small interpreter that walks the tree (nothing of
 the test is compiled or eval'ed in the grader). A program that forges its records, patches
 ``builtins.type`` or ``math.isclose``, or returns an object whose ``__eq__`` always answers True
-gains nothing: all it controls is the holes' values, which are its answer anyway.
+gains nothing: all it controls is the holes' values, which are its answer anyway. A hole whose
+value is not a built-in one fails the assert, unless it is what a conversion such as ``len(s)``
+or ``str(p)`` converts (``CONVERSIONS``): then the program computes the conversion.
 
 Holes run eagerly in the sandbox, in the order Python would reach them; one that raised counts
 only where the skeleton needs its value, so ``x is None or f(x)[0] == 1`` keeps its short
