@@ -156,6 +156,89 @@ def test_asserts_over_the_programs_objects(grade: Grade) -> None:
     )
 
 
+FORMS_PROGRAM = """
+import math
+def rev(x): return x[::-1]
+def trip(n): return tuple(range(1, n + 1))
+def inv(d): return {v: k for k, v in d.items()}
+def yes(x): return True
+def no(x): return False
+def dbl(x): return x * 2
+def root(x): return math.sqrt(x)
+def pair(x): return [x, x + 1]
+def words(s): return s.split()
+def inf(x): return float("inf")
+def none(x): return None
+def nested(x): return [[1], [2, 3]]
+def pairs(x): return [("a", 1)]
+def cols(x): return [[1, 2], [3, 4]]
+def kw(x=0): return x * 2
+def add(a, b): return a + b
+"""
+FORMS = [
+    "assert math.isclose(root(2), 1.41421356, rel_tol=1e-6)",
+    "assert rev('abc') == 'cba'",
+    "assert rev([1, 2, 3]) == [3, 2, 1]",
+    "assert trip(3) == (1, 2, 3)",
+    "assert inv({1: 2}) == {2: 1}",
+    "assert yes(2) is True",
+    "assert not no(3)",
+    "assert dbl(1.5) == 3.0",
+    "assert round(root(2), 3) == 1.414",
+    "assert sorted(rev([3, 1])) == [1, 3]",
+    "assert dbl(5) in [10, 6]",
+    "assert len(trip(3)) == 3",
+    "assert kw(x=2) == 4",
+    "assert add(*[1, 2]) == 3",
+    "assert dbl(1) == 2, 'message'",
+    "assert (dbl(1) == 2) == True",
+    "assert isinstance(pair(1), list)",
+    "assert type(pair(1)) == list",
+    "assert inf(0) == float('inf')",
+    "assert root(2) == 2 ** 0.5",
+    "assert str(pair(1)) == '[1, 2]'",
+    "assert dbl(1) != None",
+    "assert all(isinstance(x, int) for x in trip(3))",
+    "assert sum(trip(3)) == 6",
+    "assert words('a b') == ['a', 'b']",
+    "assert dbl(b'x') == b'xx'",
+    "assert dbl(1 + 2j) == 2 + 4j",
+    "assert -dbl(1) == -2",
+    "assert trip(3)[0] == 1 and trip(3)[-1] == 3",
+    "assert nested(3) == [[1], [2, 3]]",
+    "assert none(None) is None",
+    "assert max(trip(3)) == 3",
+    "assert dbl(1) >= 0.5 >= dbl(0)",
+    "assert dbl(10) % 2 == 0",
+    "assert dbl(1) // 2 == 1",
+    "assert abs(root(9) - 3) <= 1e-5",
+    "assert rev('x') + 'y' == 'xy'",
+    "assert {*pair(1)} == {1, 2}",
+    "assert tuple(pair(1)) == (1, 2)",
+    "assert dict(pairs(1)) == {'a': 1}",
+    "assert list(zip(*cols(1))) == [(1, 3), (2, 4)]",
+    "assert rev('a').upper() == 'A'",
+    "assert [x * 2 for x in pair(1)] == [2, 4]",
+    "assert trip(3) == tuple(i for i in range(1, 4))",
+    "assert list(trip(3)) == list(range(1, 4))",
+    "x = dbl(2)\nassert x == 4\ny = [x, dbl(x)]\nassert y == [4, 8]",
+    "from math import sqrt\nassert sqrt(dbl(2)) == 2",
+    "assert dbl(2) if True else False",
+    "assert math.floor(root(10)) == 3 and math.ceil(root(10)) == 4",
+    "assert (lambda v: v * 2)(dbl(1)) == 4",
+    "assert set(pair(1)) - {1} == {2}",
+    "assert 'b' in words('a b') and 'c' not in words('a b')",
+]
+"""Assert forms seen in MBPP-style tests, each passed by FORMS_PROGRAM (the old in-sandbox guard
+failed the type(...) == list one)."""
+
+
+def test_common_assert_forms_pass_a_right_program(grade: Grade) -> None:
+    result = grade(fenced(FORMS_PROGRAM), FORMS)
+    failed = [(t, c.reason) for t, c in zip(FORMS, result.children, strict=True) if c.score != 1]
+    assert not failed
+
+
 @pytest.mark.parametrize(
     ("language", "code"),
     [
