@@ -132,7 +132,7 @@ def _split_statements(tree: ast.Module) -> tuple[AssertStep, ...]:
         test, holes, fallbacks = split(stmt.test, modules=frozenset(modules), names=dict(names))
         message = stmt.msg.value if isinstance(stmt.msg, ast.Constant) else None
         message = message if isinstance(message, str) else None
-        skeleton = Skeleton(text, test, holes, fallbacks, message)
+        skeleton = Skeleton(test, holes, fallbacks, message)
         runs = tuple(
             {"eval": hole} if fallback is None else {"eval": hole, "else": fallback}
             for hole, fallback in zip(holes, fallbacks, strict=True)

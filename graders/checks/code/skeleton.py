@@ -319,10 +319,9 @@ def split(
 
 @dataclass(frozen=True)
 class Skeleton:
-    """One ``assert`` statement, split: what the grader evaluates and what the sandbox does."""
+    """One ``assert`` statement's condition, split: what the grader evaluates and what the sandbox
+    does."""
 
-    source: str
-    """The statement as written (shown in messages)."""
     test: ast.expr
     """The condition, its holes replaced by ``Name("0")``, ``Name("1")``, ... (see split)."""
     holes: tuple[str, ...]
