@@ -11,6 +11,7 @@ abstain (``sandbox_error``); it is never scored as a wrong answer.
 
 from __future__ import annotations
 
+import secrets
 from collections import Counter
 from typing import Any, ClassVar, Literal
 
@@ -123,12 +124,12 @@ class CodeTests(GraderSpec):
             )
         return lang
 
-    def _task(self, test: TestCase, setup: str) -> Task:
+    def _task(self, test: TestCase, setup: str, marker: str) -> Task:
         if test.kind == "stdio":
             return Task("script", stdin=test.stdin.encode())
         if test.kind == "call":
             return Task("call", data={"fn_name": test.fn_name, "args": list(test.args)})
-        return Task("assert", data={"steps": test.runs, "setup": setup})
+        return Task("assert", data={"steps": test.runs, "setup": setup, "marker": marker})
 
     async def grade(self, ctx: GradeContext) -> Result:
         lang = self._language(ctx)
@@ -153,13 +154,15 @@ class CodeTests(GraderSpec):
                     return compile_failure(built, lang, isolation)
                 build = None if built is None else build_details(built)
                 for test in tests:
-                    outcome = await session.run(self._task(test, setup))
+                    marker = secrets.token_hex(16)
+                    outcome = await session.run(self._task(test, setup, marker))
                     verdict = judge(
                         test,
                         outcome,
                         self.limits,
                         compare=self.compare,
                         float_tolerance=self.float_tolerance,
+                        marker=marker,
                     )
                     runs.append((test, verdict, outcome))
                     if verdict.verdict != Verdict.AC and self.scoring == "all":

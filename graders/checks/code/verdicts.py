@@ -173,8 +173,15 @@ def _hole(record: dict[str, Any], *, nested: bool = False) -> Hole:
     return Hole(error=Failed("wrong", why), instead=_hole(instead, nested=True))
 
 
-def _judge_assert(test: TestCase, records: list[dict[str, Any]], tol: float | None) -> Judged:
-    """Every hole must have exactly one record; each assert's truth is the skeleton's own."""
+def _judge_assert(
+    test: TestCase, records: list[dict[str, Any]], tol: float | None, marker: str | None
+) -> Judged:
+    """Every hole must have exactly one record; each assert's truth is the skeleton's own.
+
+    The run's marker, written after the last step, says the program did not exit in a statement
+    after the last hole (``for x in xs: assert f(x) == g(x)`` runs in its process, as it is).
+    The holes need no marker, and what runs in the program's process is its word anyway: a
+    program that finds the marker in its memory only forges what it could pass by lying."""
     by_step: dict[int, dict[str, Any]] = {}
     for record in records:
         step = record.get("step")
@@ -191,7 +198,8 @@ def _judge_assert(test: TestCase, records: list[dict[str, Any]], tol: float | No
         return Judged(
             Verdict.WA, "a record the driver never writes: the result channel was tampered with"
         )
-    if len(by_step) != len(evals):
+    done = marker is None or any(r.get("done") == marker for r in records)
+    if len(by_step) != len(evals) or not done:
         return Judged(Verdict.WA, "the program exited before the test's asserts finished")
     holes = iter([_hole(by_step[i]) for i in evals])
     asserts = [step for step in test.steps if step.skeleton is not None]
@@ -222,8 +230,10 @@ def judge(
     *,
     compare: CompareMode = "lines",
     float_tolerance: float | None = None,
+    marker: str | None = None,
 ) -> Judged:
-    """The verdict of one test from its run's outcome; comparisons happen here, never inside."""
+    """The verdict of one test from its run's outcome; comparisons happen here, never inside.
+    ``marker`` is the one an assert run must end with (None: not checked)."""
     ended = classify(outcome, limits)
     if ended is not None and ended.verdict != Verdict.RE:
         return ended
@@ -242,5 +252,5 @@ def judge(
     if ended is not None:
         return ended
     if test.kind == "assert":
-        return _judge_assert(test, records, float_tolerance)
+        return _judge_assert(test, records, float_tolerance, marker)
     return _judge_call(test, records, float_tolerance)

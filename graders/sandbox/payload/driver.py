@@ -10,7 +10,8 @@ loaded) and by the cold entry point (a fresh interpreter). A task is one of:
   statements, ``s = Stack()``) run, ``eval`` steps (the holes of its asserts, ``f(1)``) write their
   value, or the exception they raised, for the grader, which evaluates the asserts themselves
   (``checks/code/skeleton.py``); an iterator's value is written as the list of its items, and
-  where a hole's value is not a built-in one, the conversion in ``else`` (``len(s)``) is;
+  where a hole's value is not a built-in one, the conversion in ``else`` (``len(s)``) is; after
+  the last step the run's marker is written (see ``verdicts.py`` for what it is worth);
 * ``grade``: OpenAI's python grader: run ``source`` and write ``grade(sample, item)``.
 
 Records on the result channel are JSON lines. Nothing here compares anything with an expected
@@ -238,6 +239,7 @@ def _asserts(task: dict[str, Any], namespace: dict[str, Any]) -> None:
         fallback = step.get("else")
         instead = None if fallback is None else functools.partial(_evaluated, fallback, scope)
         _emit_value({"step": index}, value, instead)
+    emit({"done": task.get("marker")})
 
 
 def _grade(task: dict[str, Any], namespace: dict[str, Any]) -> None:

@@ -156,6 +156,17 @@ def test_asserts_over_the_programs_objects(grade: Grade) -> None:
     )
 
 
+def test_statements_after_the_last_hole_must_finish(grade: Grade) -> None:
+    tests = ["assert f(0) == 0\nfor x in range(3):\n    assert f(x) == 2 * x"]
+    right = grade(fenced("def f(x):\n    return 2 * x"), tests)
+    assert right.score == 1.0, right.format_tree()
+    code = "import os\ndef f(x):\n    if x == 2:\n        os._exit(0)\n    return 2 * x"
+    leaves = grade(fenced(code), tests)
+    assert leaves.children[0].reason == (
+        "WA (wrong answer): the program exited before the test's asserts finished"
+    )
+
+
 FORMS_PROGRAM = """
 import math
 def rev(x): return x[::-1]

@@ -96,6 +96,16 @@ def test_asserts_need_every_hole_once_and_are_evaluated_here() -> None:
     )
 
 
+def test_an_assert_run_ends_with_its_marker() -> None:
+    (test,) = parse_tests(["assert f(1) == 2\nfor x in range(3):\n    assert f(x) == x + 1"])
+    holes = {"step": 0, "value": 2}
+    done = Outcome(exit_code=0, result=_records(holes, {"done": "m1"}))
+    assert judge(test, done, LIMITS, marker="m1").verdict == Verdict.AC
+    for result in (_records(holes), _records(holes, {"done": "other"})):
+        early = judge(test, Outcome(exit_code=0, result=result), LIMITS, marker="m1")
+        assert early.message == "the program exited before the test's asserts finished"
+
+
 def test_a_conversion_stands_in_for_an_object_that_is_not_a_built_in_value() -> None:
     (test,) = parse_tests(["assert len(s) == 2"])
     assert test.runs == [{"eval": "s", "else": "len(s)"}]
