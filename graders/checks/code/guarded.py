@@ -63,10 +63,14 @@ def _fits(size: int, floor: int = 0) -> None:
 
 def _pow(base: Any, exp: Any, mod: Any = None) -> Any:
     ints_fit(base, exp, mod)
-    big = isinstance(base, int) and isinstance(exp, int) and abs(base) > 1 and exp > 0
-    if mod is None and big and base.bit_length() * exp > MAX_BITS:
-        raise _refuse(f"a power of about {base.bit_length() * exp} bits")
-    return pow(base, exp) if mod is None else pow(base, exp, mod)
+    ints = isinstance(base, int) and isinstance(exp, int)
+    if mod is None:
+        if ints and abs(base) > 1 and exp > 0 and base.bit_length() * exp > MAX_BITS:
+            raise _refuse(f"a power of about {base.bit_length() * exp} bits")
+        return pow(base, exp)
+    if ints and isinstance(mod, int) and exp.bit_length() * mod.bit_length() > 1 << 24:
+        raise _refuse("a modular power that large")  # a multiplication per bit of exp
+    return pow(base, exp, mod)
 
 
 ARITH: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
