@@ -171,6 +171,9 @@ def _compile_step(source: str, mode: str, scope: dict[str, Any]) -> types.CodeTy
     return code
 
 
+_BROKEN = "an object the codec could not write"
+
+
 def _emit_value(
     record: dict[str, Any], value: Any, instead: Callable[[], dict[str, Any]] | None = None
 ) -> None:
@@ -182,7 +185,7 @@ def _emit_value(
     except codec.Unserializable as exc:
         why = str(exc)
     except Exception:  # a value that broke the codec (a program that patched built-ins)
-        why = "an object the codec could not write"
+        why = _BROKEN
     emit({**record, "unserializable": why, **({"instead": instead()} if instead else {})})
 
 
@@ -216,12 +219,15 @@ def _evaluated(source: str, scope: dict[str, Any]) -> dict[str, Any]:
     """A conversion's record: its value, why it has none, or what it raised."""
     try:
         value = _eval(source, scope)
-        data = codec.to_json(value)
-        json.dumps(data)
-    except codec.Unserializable as exc:
-        return {"unserializable": str(exc)}
     except Exception as exc:
         return {"raised": _raised(exc)}
+    try:
+        data = codec.to_json(value)
+        json.dumps(data)  # a program that patched built-ins can make to_json return anything
+    except codec.Unserializable as exc:
+        return {"unserializable": str(exc)}
+    except Exception:
+        return {"unserializable": _BROKEN}
     return {"value": data}
 
 
