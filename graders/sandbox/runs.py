@@ -44,7 +44,7 @@ class Task:
     kind: TaskKind = "script"
     stdin: bytes | None = None
     data: dict[str, Any] = field(default_factory=dict)
-    """``fn_name``/``args`` (call), ``steps``/``marker``/``setup`` (assert), ``sample``/``item``
+    """``fn_name``/``args`` (call), ``steps``/``setup``/``marker`` (assert), ``sample``/``item``
     (grade)."""
 
     def payload(self, path: str) -> dict[str, Any]:

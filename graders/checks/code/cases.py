@@ -10,9 +10,10 @@ each with an optional ``weight`` and ``name``. Also read as they come in common 
 of assert strings (MBPP's ``test_list``) and APPS's ``input_output`` object
 ``{"inputs": [...], "outputs": [...], "fn_name"?: ...}``, either as data or as a JSON string.
 
-Assert tests are split here, in the grader, into steps: ``assert EXPR == LITERAL`` becomes "send
-me EXPR's value" and the literal stays outside the sandbox (the grader compares); any other
-assert runs inside with its comparisons guarded so that only built-in values compare.
+Assert tests are split here, in the grader: each ``assert`` becomes a skeleton the grader evaluates
+and holes, the expressions only the program can compute, whose values the sandbox sends back
+(``skeleton.py``); the test's other statements (``s = Stack()``) run in the sandbox as they are.
+Expected values never enter the sandbox, and no comparison happens there.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from graders.checks.code.compare import short
+from graders.checks.code.skeleton import Skeleton, split
 from graders.core.errors import GradeFailure
 
 __all__ = ["AssertStep", "TestCase", "parse_tests"]
@@ -52,14 +55,15 @@ class _Assert(_Base):
 
 @dataclass(frozen=True)
 class AssertStep:
-    """One statement of an assert test: its source, and the literal the grader expects."""
+    """One statement of an assert test: run in the sandbox, or an assert split in two."""
 
     source: str
     """The statement as written in the test (shown in messages)."""
-    run: dict[str, str]
-    """What the driver runs: ``{"eval": expr}`` or ``{"exec": statement}``."""
-    expects: bool = False
-    expected: Any = None
+    runs: tuple[dict[str, str], ...]
+    """What the driver runs for it: ``{"exec": statement}``, or ``{"eval": hole}`` per hole (with
+    ``"else": conversion`` to compute when the hole's value is not a built-in one)."""
+    skeleton: Skeleton | None = None
+    """An assert's skeleton, evaluated in the grader over its holes' values."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,11 @@ class TestCase:
     steps: tuple[AssertStep, ...] = field(default=())
 
     @property
+    def runs(self) -> list[dict[str, str]]:
+        """The driver's steps for an assert test, in order."""
+        return [run for step in self.steps for run in step.runs]
+
+    @property
     def expected_text(self) -> str:
         """The expected output as shown in results."""
         if self.kind == "stdio":
@@ -94,65 +103,42 @@ def _fail(message: str) -> GradeFailure:
     return GradeFailure("bad_reference", f"tests: {message}")
 
 
-class _Guard(ast.NodeTransformer):
-    """Wrap every comparison operand in ``__plain__`` (built-in values only)."""
-
-    def visit_Compare(self, node: ast.Compare) -> ast.AST:
-        self.generic_visit(node)
-        node.left = _call("__plain__", node.left)
-        node.comparators = [_call("__plain__", c) for c in node.comparators]
-        return node
-
-
-def _call(name: str, arg: ast.expr) -> ast.Call:
-    return ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[arg], keywords=[])
-
-
-def _literal(node: ast.expr) -> tuple[bool, Any]:
-    try:
-        return True, ast.literal_eval(node)
-    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
-        return False, None
-
-
 def assert_steps(source: str) -> tuple[AssertStep, ...]:
-    """Split an assert test into driver steps (see the module docstring)."""
+    """Split an assert test into driver steps and skeletons (see the module docstring)."""
     try:
         tree = ast.parse(source)
+        steps = _split_statements(tree)
     except SyntaxError as exc:
         raise _fail(f"assert test does not parse: {exc.msg} in {source!r}") from None
+    except (RecursionError, MemoryError):
+        raise _fail(f"assert test nests too deeply: {short(source, 80)}") from None
+    if not any(step.skeleton is not None for step in steps):
+        raise _fail(f"an assert test needs an assert statement: {source!r}")
+    return steps
+
+
+def _split_statements(tree: ast.Module) -> tuple[AssertStep, ...]:
+    modules, names = {"math"}, {}  # what math goes by in the test, and names imported from it
     steps = []
     for stmt in tree.body:
         text = ast.unparse(stmt)
-        if isinstance(stmt, ast.Assert):
-            test = stmt.test
-            if (
-                isinstance(test, ast.Compare)
-                and len(test.ops) == 1
-                and isinstance(test.ops[0], ast.Eq)
-            ):
-                right = test.comparators[0]
-                for expr, lit in ((test.left, right), (right, test.left)):
-                    ok, value = _literal(lit)
-                    if ok:
-                        run = {"eval": ast.unparse(expr)}
-                        steps.append(AssertStep(text, run, expects=True, expected=value))
-                        break
-                else:
-                    steps.append(AssertStep(text, {"exec": _guarded(stmt)}))
-                continue
-            steps.append(AssertStep(text, {"exec": _guarded(stmt)}))
-        else:
-            steps.append(AssertStep(text, {"exec": text}))
-    if not any(isinstance(s, ast.Assert) for s in tree.body):
-        raise _fail(f"an assert test needs an assert statement: {source!r}")
+        if isinstance(stmt, ast.Import):
+            modules.update(a.asname or a.name for a in stmt.names if a.name == "math")
+        elif isinstance(stmt, ast.ImportFrom) and stmt.module == "math" and not stmt.level:
+            names.update({a.asname or a.name: a.name for a in stmt.names if a.name != "*"})
+        if not isinstance(stmt, ast.Assert):
+            steps.append(AssertStep(text, ({"exec": text},)))
+            continue
+        test, holes, fallbacks = split(stmt.test, modules=frozenset(modules), names=dict(names))
+        message = stmt.msg.value if isinstance(stmt.msg, ast.Constant) else None
+        message = message if isinstance(message, str) else None
+        skeleton = Skeleton(test, holes, fallbacks, message)
+        runs = tuple(
+            {"eval": hole} if fallback is None else {"eval": hole, "else": fallback}
+            for hole, fallback in zip(holes, fallbacks, strict=True)
+        )
+        steps.append(AssertStep(text, runs, skeleton))
     return tuple(steps)
-
-
-def _guarded(stmt: ast.Assert) -> str:
-    test = _Guard().visit(stmt.test)
-    guarded = ast.Assert(test=_call("__truth__", test), msg=stmt.msg)
-    return ast.unparse(ast.fix_missing_locations(guarded))
 
 
 def _apps(data: dict[str, Any]) -> list[TestCase]:

@@ -45,9 +45,9 @@ class CodeTests(GraderSpec):
 
     Tests are stdin/stdout (``stdin``, ``expected_stdout``), call-based (``fn_name``, ``args``,
     ``expected``: the return value is compared in the grader, never inside the program's
-    process) or assert-based (``assert``: a trusted driver runs them and writes a per-run marker
-    after the last, so exiting early never passes); MBPP's assert lists and APPS's
-    ``input_output`` objects are read as they are.
+    process) or assert-based (``assert``: the program computes only the values the asserts ask
+    of it, and the asserts themselves are evaluated in the grader); MBPP's assert lists and
+    APPS's ``input_output`` objects are read as they are.
     """
 
     type: Literal["code_tests"] = "code_tests"
@@ -124,13 +124,12 @@ class CodeTests(GraderSpec):
             )
         return lang
 
-    def _task(self, test: TestCase, marker: str, setup: str) -> Task:
+    def _task(self, test: TestCase, setup: str, marker: str) -> Task:
         if test.kind == "stdio":
             return Task("script", stdin=test.stdin.encode())
         if test.kind == "call":
             return Task("call", data={"fn_name": test.fn_name, "args": list(test.args)})
-        steps = [step.run for step in test.steps]
-        return Task("assert", data={"steps": steps, "marker": marker, "setup": setup})
+        return Task("assert", data={"steps": test.runs, "setup": setup, "marker": marker})
 
     async def grade(self, ctx: GradeContext) -> Result:
         lang = self._language(ctx)
@@ -156,7 +155,7 @@ class CodeTests(GraderSpec):
                 build = None if built is None else build_details(built)
                 for test in tests:
                     marker = secrets.token_hex(16)
-                    outcome = await session.run(self._task(test, marker, setup))
+                    outcome = await session.run(self._task(test, setup, marker))
                     verdict = judge(
                         test,
                         outcome,

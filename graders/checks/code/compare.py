@@ -17,14 +17,17 @@ import json
 import math
 from typing import Any, Literal
 
-__all__ = ["CompareMode", "compare_output", "compare_values", "short"]
+__all__ = ["CompareMode", "compare_output", "compare_values", "short", "values_equal"]
 
 CompareMode = Literal["lines", "tokens", "exact"]
 
 
 def short(value: Any, limit: int = 40) -> str:
     """A short quoted excerpt of a value for messages."""
-    text = value if isinstance(value, str) else repr(value)
+    try:
+        text = value if isinstance(value, str) else repr(value)
+    except (ValueError, RecursionError):  # an int past Python's digit limit, a deep list
+        return "<a value too large to show>"
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return repr(text) if isinstance(value, str) else text
@@ -114,6 +117,12 @@ def _json_key(key: Any) -> Any:
     if key is None or isinstance(key, int | float):  # bool is an int
         return json.dumps(key)
     return key
+
+
+def values_equal(got: Any, want: Any, *, float_tolerance: float | None = None) -> bool:
+    """Python equality on decoded built-in values, numbers within ``float_tolerance`` of ``want``
+    (absolute, or relative for magnitudes over 1) when it is set."""
+    return _equal(got, want, float_tolerance)
 
 
 def _equal(got: Any, want: Any, tol: float | None) -> bool:

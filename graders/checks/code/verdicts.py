@@ -17,6 +17,7 @@ from typing import Any
 
 from graders.checks.code.cases import TestCase
 from graders.checks.code.compare import CompareMode, as_json, compare_output, compare_values, short
+from graders.checks.code.skeleton import Failed, Hole
 from graders.sandbox.limits import Limits
 from graders.sandbox.payload import codec
 from graders.sandbox.runs import Outcome
@@ -150,36 +151,71 @@ def _judge_call(test: TestCase, records: list[dict[str, Any]], tol: float | None
     return Judged(Verdict.AC if equal else Verdict.WA, message)
 
 
+_HOLE_KEYS = ("value", "unserializable", "raised")
+
+
+def _hole(record: dict[str, Any], *, nested: bool = False) -> Hole:
+    """A hole's record as the skeleton reads it (its value, or why it has none, and then what its
+    conversion gave instead)."""
+    if "raised" in record:
+        return Hole(error=Failed("raised", " ".join(str(record["raised"]).split())))
+    ok, got, why = _value(record)
+    if ok:
+        return Hole(got)
+    instead = record.get("instead")
+    if nested or not isinstance(instead, dict) or sum(k in instead for k in _HOLE_KEYS) != 1:
+        return Hole(error=Failed("wrong", why))
+    return Hole(error=Failed("wrong", why), instead=_hole(instead, nested=True))
+
+
 def _judge_assert(
-    test: TestCase, records: list[dict[str, Any]], marker: str, tol: float | None
+    test: TestCase, records: list[dict[str, Any]], tol: float | None, marker: str | None
 ) -> Judged:
+    """Every hole must have exactly one record; each assert's truth is the skeleton's own.
+
+    The run's marker, written after the last step, says the program did not exit in a statement
+    after the last hole (``for x in xs: assert f(x) == g(x)`` runs in its process, as it is).
+    The holes need no marker, and what runs in the program's process is its word anyway: a
+    program that finds the marker in its memory only forges what it could pass by lying."""
     by_step: dict[int, dict[str, Any]] = {}
     for record in records:
         step = record.get("step")
-        if isinstance(step, int):
+        if type(step) is int:
             if step in by_step:
                 return Judged(
                     Verdict.WA, "a step reported twice: the result channel was tampered with"
                 )
             by_step[step] = record
-    for index, step in enumerate(test.steps):
-        if index not in by_step:
-            break
-        record = by_step[index]
-        if "failed" in record:
-            why = str(record["failed"])
-            detail = f" ({short(why, 80)})" if why not in ("", "assertion failed") else ""
-            return Judged(Verdict.WA, f"assertion failed: {short(step.source, 120)}{detail}")
-        if step.expects:
-            ok, got, why = _value(record)
-            if not ok:
-                return Judged(Verdict.WA, f"{why} ({short(step.source, 80)})")
-            equal, message = compare_values(got, step.expected, float_tolerance=tol)
-            if not equal:
-                return Judged(Verdict.WA, f"{message} ({short(step.source, 80)})")
-    if not any(r.get("marker") == marker for r in records) or len(by_step) != len(test.steps):
+    evals = [i for i, run in enumerate(test.runs) if "eval" in run]
+    if not by_step.keys() <= set(evals) or any(
+        sum(key in r for key in _HOLE_KEYS) != 1 for r in by_step.values()
+    ):
+        return Judged(
+            Verdict.WA, "a record the driver never writes: the result channel was tampered with"
+        )
+    done = marker is None or any(r.get("done") == marker for r in records)
+    if len(by_step) != len(evals) or not done:
         return Judged(Verdict.WA, "the program exited before the test's asserts finished")
-    return Judged(Verdict.AC, f"{len(test.steps)} assert step(s) passed")
+    holes = iter([_hole(by_step[i]) for i in evals])
+    asserts = [step for step in test.steps if step.skeleton is not None]
+    for step in asserts:
+        skeleton = step.skeleton
+        assert skeleton is not None
+        values = [next(holes) for _ in skeleton.holes]
+        where = short(step.source, 80)
+        try:
+            holds, message = skeleton.check(values, float_tolerance=tol)
+        except Failed as exc:
+            verdict = Verdict.RE if exc.kind == "raised" else Verdict.WA
+            why = exc.message if len(exc.message) <= 120 else exc.message[:119] + "…"
+            return Judged(verdict, f"{why} ({where})")
+        if holds:
+            continue
+        if not message:
+            detail = f" ({short(skeleton.message, 80)})" if skeleton.message else ""
+            return Judged(Verdict.WA, f"assertion failed: {short(step.source, 120)}{detail}")
+        return Judged(Verdict.WA, f"{message} ({where})")
+    return Judged(Verdict.AC, f"{len(asserts)} assert(s) passed")
 
 
 def judge(
@@ -189,9 +225,10 @@ def judge(
     *,
     compare: CompareMode = "lines",
     float_tolerance: float | None = None,
-    marker: str = "",
+    marker: str | None = None,
 ) -> Judged:
-    """The verdict of one test from its run's outcome; comparisons happen here, never inside."""
+    """The verdict of one test from its run's outcome; comparisons happen here, never inside.
+    ``marker`` is the one an assert run must end with (None: not checked)."""
     ended = classify(outcome, limits)
     if ended is not None and ended.verdict != Verdict.RE:
         return ended
@@ -207,11 +244,8 @@ def judge(
         return Judged(
             Verdict.WA, "the result channel holds something other than the driver's records"
         )
-    if test.kind == "assert":
-        failed = next((r for r in records if "failed" in r), None)
-        if failed is not None or ended is None:
-            return _judge_assert(test, records, marker, float_tolerance)
-        return ended
     if ended is not None:
         return ended
+    if test.kind == "assert":
+        return _judge_assert(test, records, float_tolerance, marker)
     return _judge_call(test, records, float_tolerance)

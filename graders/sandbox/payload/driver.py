@@ -6,13 +6,17 @@ loaded) and by the cold entry point (a fresh interpreter). A task is one of:
 * ``script``: run the program as ``__main__`` (stdin/stdout tests);
 * ``call``: run the program, call ``fn_name(*args)`` (or ``Solution().fn_name``) and write the
   return value to the result channel (fd 3) with the codec; the grader compares it;
-* ``assert``: run the program and the test's steps: ``eval`` steps write a value for the grader to
-  compare, ``exec`` steps run an assert whose comparisons only accept built-in values; after the
-  last step a per-run marker is written, so exiting early can never pass;
+* ``assert``: run the program, then the test's steps in order: ``exec`` steps (the test's own
+  statements, ``s = Stack()``) run, ``eval`` steps (the holes of its asserts, ``f(1)``) write their
+  value, or the exception they raised, for the grader, which evaluates the asserts themselves
+  (``checks/code/skeleton.py``); an iterator's value is written as the list of its items, and
+  where a hole's value is not a built-in one, the conversion in ``else`` (``len(s)``) is; after
+  the last step the run's marker is written (see ``verdicts.py`` for what it is worth);
 * ``grade``: OpenAI's python grader: run ``source`` and write ``grade(sample, item)``.
 
 Records on the result channel are JSON lines. Nothing here compares anything with an expected
-value: expected outputs never enter the sandbox.
+value and nothing here is trusted: expected outputs never enter the sandbox, and a program that
+writes records itself only chooses its own answers.
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ from __future__ import annotations
 import atexit
 import builtins
 import contextlib
+import functools
 import io
 import json
 import os
 import sys
 import traceback
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, NoReturn
 
 from . import codec
@@ -36,7 +41,6 @@ __all__ = ["exit_like_python", "main", "run_task"]
 RESULT_FD = 3
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _PRISTINE_BUILTINS = dict(builtins.__dict__)
-_PLAIN_TYPES = (bool, int, float, complex, str, bytes, type(None))
 
 
 def emit(record: dict[str, Any]) -> None:
@@ -151,37 +155,10 @@ def _prepare(path: str) -> None:
     sys.modules["__main__"] = main
 
 
-class NotBuiltin(AssertionError):
-    """An assert compared something other than built-in values: the assert fails."""
-
-
-def plain(value: Any, depth: int = 0) -> Any:
-    """``value`` itself if it is made of exact built-in types only, else NotBuiltin."""
-    kind = type(value)
-    if kind in _PLAIN_TYPES:
-        return value
-    if depth < codec.MAX_DEPTH and kind in (list, tuple, set, frozenset):
-        for item in value:
-            plain(item, depth + 1)
-        return value
-    if depth < codec.MAX_DEPTH and kind is dict:
-        for key, item in value.items():
-            plain(key, depth + 1)
-            plain(item, depth + 1)
-        return value
-    raise NotBuiltin(f"an assert compared a {kind.__qualname__} object, not a built-in value")
-
-
-def truth(value: Any) -> bool:
-    """The truth of an assert's condition, refusing objects that define their own truth."""
-    return bool(plain(value))
-
-
 def _step_scope(namespace: dict[str, Any]) -> dict[str, Any]:
-    """The assert steps' globals: the program's names, the pristine built-ins and the guards."""
+    """The assert steps' globals: the program's names and the pristine built-ins."""
     scope = dict(namespace)
     scope["__builtins__"] = dict(_PRISTINE_BUILTINS)
-    scope["__plain__"], scope["__truth__"] = plain, truth
     return scope
 
 
@@ -194,6 +171,24 @@ def _compile_step(source: str, mode: str, scope: dict[str, Any]) -> types.CodeTy
     return code
 
 
+_BROKEN = "an object the codec could not write"
+
+
+def _emit_value(
+    record: dict[str, Any], value: Any, instead: Callable[[], dict[str, Any]] | None = None
+) -> None:
+    """Write ``value`` with the codec in ``record``, or why it cannot be written (and then what
+    ``instead`` gives)."""
+    try:
+        emit({**record, "value": codec.to_json(value)})
+        return
+    except codec.Unserializable as exc:
+        why = str(exc)
+    except Exception:  # a value that broke the codec (a program that patched built-ins)
+        why = _BROKEN
+    emit({**record, "unserializable": why, **({"instead": instead()} if instead else {})})
+
+
 def _call(task: dict[str, Any], namespace: dict[str, Any]) -> None:
     name = task["fn_name"]
     target: Any = None
@@ -204,42 +199,60 @@ def _call(task: dict[str, Any], namespace: dict[str, Any]) -> None:
         target = namespace.get(name)
     if not callable(target):
         raise NameError(f"the program defines no function {name!r}")
-    value = target(*task["args"])
+    _emit_value({}, target(*task["args"]))
+
+
+def _raised(exc: Exception) -> str:
     try:
-        emit({"value": codec.to_json(value)})
+        text = f"{type(exc).__name__}: {exc}"
+    except Exception:  # an exception whose str() raises
+        text = type(exc).__name__
+    return text[:500]
+
+
+def _eval(source: str, scope: dict[str, Any]) -> Any:
+    value = eval(_compile_step(source, "eval", scope), scope)  # safe: in the sandbox
+    return list(value) if isinstance(value, Iterator) else value  # all(f(x) for x in xs)
+
+
+def _evaluated(source: str, scope: dict[str, Any]) -> dict[str, Any]:
+    """A conversion's record: its value, why it has none, or what it raised."""
+    try:
+        value = _eval(source, scope)
+    except Exception as exc:
+        return {"raised": _raised(exc)}
+    try:
+        data = codec.to_json(value)
+        json.dumps(data)  # a program that patched built-ins can make to_json return anything
     except codec.Unserializable as exc:
-        emit({"unserializable": str(exc)})
+        return {"unserializable": str(exc)}
+    except Exception:
+        return {"unserializable": _BROKEN}
+    return {"value": data}
 
 
 def _asserts(task: dict[str, Any], namespace: dict[str, Any]) -> None:
     scope = _step_scope(namespace)
     for index, step in enumerate(task["steps"]):
-        if "eval" in step:
-            value = eval(_compile_step(step["eval"], "eval", scope), scope)  # safe: in sandbox
-            try:
-                emit({"step": index, "value": codec.to_json(value)})
-            except codec.Unserializable as exc:
-                emit({"step": index, "unserializable": str(exc)})
-        else:
-            code = _compile_step(step["exec"], "exec", scope)
-            try:
-                exec(code, scope)  # safe: in the sandbox
-            except AssertionError as exc:
-                emit({"step": index, "failed": str(exc) or "assertion failed"})
-                raise
-            emit({"step": index, "ok": True})
-    emit({"marker": task["marker"]})
+        if "exec" in step:
+            exec(_compile_step(step["exec"], "exec", scope), scope)  # safe: in the sandbox
+            continue
+        try:
+            value = _eval(step["eval"], scope)
+        except Exception as exc:  # the grader decides whether the assert needed this value
+            emit({"step": index, "raised": _raised(exc)})
+            continue
+        fallback = step.get("else")
+        instead = None if fallback is None else functools.partial(_evaluated, fallback, scope)
+        _emit_value({"step": index}, value, instead)
+    emit({"done": task.get("marker")})
 
 
 def _grade(task: dict[str, Any], namespace: dict[str, Any]) -> None:
     grade = namespace.get("grade")
     if not callable(grade):
         raise NameError("the grader source defines no function 'grade'")
-    value = grade(task["sample"], task["item"])
-    try:
-        emit({"value": codec.to_json(value)})
-    except codec.Unserializable as exc:
-        emit({"unserializable": str(exc)})
+    _emit_value({}, grade(task["sample"], task["item"]))
 
 
 def run_task(task: dict[str, Any]) -> NoReturn:

@@ -114,11 +114,140 @@ def test_mbpp_asserts_with_setup_code(grade: Grade, open_grader: Any) -> None:
     )
 
 
-def test_asserts_that_are_not_literal_comparisons_run_inside(grade: Grade) -> None:
+def test_asserts_that_are_not_literal_comparisons_are_evaluated_here(grade: Grade) -> None:
     tests = ["assert abs(root(2) - 1.41421356) < 1e-6", "assert root(4) > 3"]
     result = grade(fenced("def root(x):\n    return x ** 0.5"), tests)
     assert [c.score for c in result.children] == [1.0, 0.0]
     assert result.children[1].reason == "WA (wrong answer): assertion failed: 'assert root(4) > 3'"
+
+
+STACK = """
+class Stack:
+    def __init__(self):
+        self.items = []
+    def push(self, x):
+        self.items.append(x)
+    def pop(self):
+        return self.items.pop()
+    def __len__(self):
+        return len(self.items)
+    def __iter__(self):
+        return iter(self.items)
+    def __str__(self):
+        return f"Stack({self.items})"
+"""
+
+
+def test_asserts_over_the_programs_objects(grade: Grade) -> None:
+    tests = [
+        "s = Stack()\ns.push(1)\ns.push(2)\nassert len(s) == 2 and str(s) == 'Stack([1, 2])'\n"
+        "assert s.pop() == 2\nassert list(s) == [1] and sorted(s) == [1]",
+        "s = Stack()\nassert s.pop() == 1",
+        "s = Stack()\nassert s is None or s.pop() == 1",  # an object is never None
+        "import math\nassert all(math.isclose(sq(x), x * x) for x in range(1, 5))",
+        "assert [sq(x) for x in range(3)] == [0, 1, 4] and sum(sq(x) for x in [1, 2]) == 5",
+    ]
+    code = STACK + "def sq(x):\n    return x * x\n"
+    result = grade(fenced(code), tests)
+    verdicts = [(c.details or {})["verdict"] for c in result.children]
+    assert verdicts == ["AC", "RE", "RE", "AC", "AC"], result.format_tree()
+    assert result.children[1].reason == (
+        "RE (runtime error): IndexError: pop from empty list ('assert s.pop() == 1')"
+    )
+
+
+def test_statements_after_the_last_hole_must_finish(grade: Grade) -> None:
+    tests = ["assert f(0) == 0\nfor x in range(3):\n    assert f(x) == 2 * x"]
+    right = grade(fenced("def f(x):\n    return 2 * x"), tests)
+    assert right.score == 1.0, right.format_tree()
+    code = "import os\ndef f(x):\n    if x == 2:\n        os._exit(0)\n    return 2 * x"
+    leaves = grade(fenced(code), tests)
+    assert leaves.children[0].reason == (
+        "WA (wrong answer): the program exited before the test's asserts finished"
+    )
+
+
+FORMS_PROGRAM = """
+import math
+def rev(x): return x[::-1]
+def trip(n): return tuple(range(1, n + 1))
+def inv(d): return {v: k for k, v in d.items()}
+def yes(x): return True
+def no(x): return False
+def dbl(x): return x * 2
+def root(x): return math.sqrt(x)
+def pair(x): return [x, x + 1]
+def words(s): return s.split()
+def inf(x): return float("inf")
+def none(x): return None
+def nested(x): return [[1], [2, 3]]
+def pairs(x): return [("a", 1)]
+def cols(x): return [[1, 2], [3, 4]]
+def kw(x=0): return x * 2
+def add(a, b): return a + b
+"""
+FORMS = [
+    "assert math.isclose(root(2), 1.41421356, rel_tol=1e-6)",
+    "assert rev('abc') == 'cba'",
+    "assert rev([1, 2, 3]) == [3, 2, 1]",
+    "assert trip(3) == (1, 2, 3)",
+    "assert inv({1: 2}) == {2: 1}",
+    "assert yes(2) is True",
+    "assert not no(3)",
+    "assert dbl(1.5) == 3.0",
+    "assert round(root(2), 3) == 1.414",
+    "assert sorted(rev([3, 1])) == [1, 3]",
+    "assert dbl(5) in [10, 6]",
+    "assert len(trip(3)) == 3",
+    "assert kw(x=2) == 4",
+    "assert add(*[1, 2]) == 3",
+    "assert dbl(1) == 2, 'message'",
+    "assert (dbl(1) == 2) == True",
+    "assert isinstance(pair(1), list)",
+    "assert type(pair(1)) == list",
+    "assert inf(0) == float('inf')",
+    "assert root(2) == 2 ** 0.5",
+    "assert str(pair(1)) == '[1, 2]'",
+    "assert dbl(1) != None",
+    "assert all(isinstance(x, int) for x in trip(3))",
+    "assert sum(trip(3)) == 6",
+    "assert words('a b') == ['a', 'b']",
+    "assert dbl(b'x') == b'xx'",
+    "assert dbl(1 + 2j) == 2 + 4j",
+    "assert -dbl(1) == -2",
+    "assert trip(3)[0] == 1 and trip(3)[-1] == 3",
+    "assert nested(3) == [[1], [2, 3]]",
+    "assert none(None) is None",
+    "assert max(trip(3)) == 3",
+    "assert dbl(1) >= 0.5 >= dbl(0)",
+    "assert dbl(10) % 2 == 0",
+    "assert dbl(1) // 2 == 1",
+    "assert abs(root(9) - 3) <= 1e-5",
+    "assert rev('x') + 'y' == 'xy'",
+    "assert {*pair(1)} == {1, 2}",
+    "assert tuple(pair(1)) == (1, 2)",
+    "assert dict(pairs(1)) == {'a': 1}",
+    "assert list(zip(*cols(1))) == [(1, 3), (2, 4)]",
+    "assert rev('a').upper() == 'A'",
+    "assert [x * 2 for x in pair(1)] == [2, 4]",
+    "assert trip(3) == tuple(i for i in range(1, 4))",
+    "assert list(trip(3)) == list(range(1, 4))",
+    "x = dbl(2)\nassert x == 4\ny = [x, dbl(x)]\nassert y == [4, 8]",
+    "from math import sqrt\nassert sqrt(dbl(2)) == 2",
+    "assert dbl(2) if True else False",
+    "assert math.floor(root(10)) == 3 and math.ceil(root(10)) == 4",
+    "assert (lambda v: v * 2)(dbl(1)) == 4",
+    "assert set(pair(1)) - {1} == {2}",
+    "assert 'b' in words('a b') and 'c' not in words('a b')",
+]
+"""Assert forms seen in MBPP-style tests, each passed by FORMS_PROGRAM (the old in-sandbox guard
+failed the type(...) == list one)."""
+
+
+def test_common_assert_forms_pass_a_right_program(grade: Grade) -> None:
+    result = grade(fenced(FORMS_PROGRAM), FORMS)
+    failed = [(t, c.reason) for t, c in zip(FORMS, result.children, strict=True) if c.score != 1]
+    assert not failed
 
 
 @pytest.mark.parametrize(

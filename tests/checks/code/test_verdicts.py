@@ -68,20 +68,68 @@ def test_apps_single_element_outputs_also_accept_the_bare_value() -> None:
     )
 
 
-def test_asserts_need_every_step_and_the_runs_marker() -> None:
+def test_asserts_need_every_hole_once_and_are_evaluated_here() -> None:
     (test,) = parse_tests(["assert f(1) == 2\nassert g()"])
-    good = _records({"step": 0, "value": 2}, {"step": 1, "ok": True}, {"marker": "m1"})
-    assert judge(test, Outcome(exit_code=0, result=good), LIMITS, marker="m1").verdict == Verdict.AC
-    forged = judge(test, Outcome(exit_code=0, result=good), LIMITS, marker="other")
-    assert forged.message == "the program exited before the test's asserts finished"
-    wrong = _records({"step": 0, "value": 3}, {"step": 1, "ok": True}, {"marker": "m1"})
-    assert judge(test, Outcome(exit_code=0, result=wrong), LIMITS, marker="m1").message == (
+    good = _records({"step": 0, "value": 2}, {"step": 1, "value": True})
+    assert judge(test, Outcome(exit_code=0, result=good), LIMITS).verdict == Verdict.AC
+    early = judge(test, Outcome(exit_code=0, result=_records({"step": 0, "value": 2})), LIMITS)
+    assert early.message == "the program exited before the test's asserts finished"
+    forged = _records({"step": 0, "ok": True}, {"step": 1, "ok": True}, {"marker": "m1"})
+    assert judge(test, Outcome(exit_code=0, result=forged), LIMITS).verdict == Verdict.WA
+    twice = _records({"step": 0, "value": 2}, {"step": 0, "value": 2}, {"step": 1, "value": 1})
+    assert "tampered" in judge(test, Outcome(exit_code=0, result=twice), LIMITS).message
+    stray = _records({"step": 0, "value": 2}, {"step": 1, "value": 1}, {"step": 7, "value": 1})
+    assert "tampered" in judge(test, Outcome(exit_code=0, result=stray), LIMITS).message
+    ok = _records({"step": 0, "ok": True}, {"step": 1, "value": True})
+    assert "tampered" in judge(test, Outcome(exit_code=0, result=ok), LIMITS).message
+    wrong = _records({"step": 0, "value": 3}, {"step": 1, "value": True})
+    assert judge(test, Outcome(exit_code=0, result=wrong), LIMITS).message == (
         "got 3, expected 2 ('assert f(1) == 2')"
     )
-    failed = Outcome(
-        exit_code=1, result=_records({"step": 0, "value": 2}, {"step": 1, "failed": ""})
+    false = _records({"step": 0, "value": 2}, {"step": 1, "value": []})
+    assert judge(test, Outcome(exit_code=0, result=false), LIMITS).message == (
+        "assertion failed: 'assert g()'"
     )
-    assert judge(test, failed, LIMITS, marker="m1").message == "assertion failed: 'assert g()'"
+    custom = _records({"step": 0, "value": 2}, {"step": 1, "unserializable": "a m.X object"})
+    assert judge(test, Outcome(exit_code=0, result=custom), LIMITS).message == (
+        "returned a m.X object, not a built-in value ('assert g()')"
+    )
+
+
+def test_an_assert_run_ends_with_its_marker() -> None:
+    (test,) = parse_tests(["assert f(1) == 2\nfor x in range(3):\n    assert f(x) == x + 1"])
+    holes = {"step": 0, "value": 2}
+    done = Outcome(exit_code=0, result=_records(holes, {"done": "m1"}))
+    assert judge(test, done, LIMITS, marker="m1").verdict == Verdict.AC
+    for result in (_records(holes), _records(holes, {"done": "other"})):
+        early = judge(test, Outcome(exit_code=0, result=result), LIMITS, marker="m1")
+        assert early.message == "the program exited before the test's asserts finished"
+
+
+def test_a_conversion_stands_in_for_an_object_that_is_not_a_built_in_value() -> None:
+    (test,) = parse_tests(["assert len(s) == 2"])
+    assert test.runs == [{"eval": "s", "else": "len(s)"}]
+    record = {"step": 0, "unserializable": "a solution.Stack object", "instead": {"value": 2}}
+    assert judge(test, Outcome(exit_code=0, result=_records(record)), LIMITS).verdict == Verdict.AC
+    record["instead"] = {"unserializable": "a solution.Liar object"}
+    wrong = judge(test, Outcome(exit_code=0, result=_records(record)), LIMITS)
+    assert wrong.message == (
+        "returned a solution.Liar object, not a built-in value ('assert len(s) == 2')"
+    )
+
+
+def test_a_hole_that_raised_counts_only_where_the_assert_needs_it() -> None:
+    (test,) = parse_tests(["assert x is None or f(x)[0] == 1"])
+    raised = {"step": 1, "raised": "TypeError: 'NoneType' object is not subscriptable"}
+    skipped = _records({"step": 0, "value": None}, raised)
+    assert judge(test, Outcome(exit_code=0, result=skipped), LIMITS).verdict == Verdict.AC
+    needed = judge(
+        test, Outcome(exit_code=0, result=_records({"step": 0, "value": 3}, raised)), LIMITS
+    )
+    assert needed.verdict == Verdict.RE
+    assert needed.message == (
+        "TypeError: 'NoneType' object is not subscriptable ('assert x is None or f(x)[0] == 1')"
+    )
 
 
 def test_call_results_compare_as_their_json_serialisation() -> None:
