@@ -135,7 +135,7 @@ def test_without_sympy_undecided_pairs_abstain(monkeypatch: pytest.MonkeyPatch) 
     from graders.checks.math import mpprobe, probe
 
     monkeypatch.setattr(math_grader, "_HAS_SYMPY", False)
-    monkeypatch.setattr(mpprobe, "backend", lambda: None)  # no mpmath either
+    monkeypatch.setattr(mpprobe, "backend", lambda digits=60: None)  # no mpmath either
     probe.sample.cache_clear()
     judge.cache_clear()
     grader = graders.load({"type": "math", "reference": "{{ item.answer }}"})
