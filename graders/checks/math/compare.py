@@ -261,7 +261,11 @@ class Comparer:
         dg = Add((g.items[0], neg(g.items[1])))
         dp = Add((p.items[0], neg(p.items[1])))
         self.used("numeric")
-        same, sign = proportional(dg, dp)
+        try:
+            same, sign = proportional(dg, dp)
+        except TooLarge:
+            self.too_large = True
+            return Verdict(None, "too many digits needed to compare")
         if same and (g.ops[0] in ("=", "!=") or sign > 0):
             return Verdict(True, "equivalent relations")
         if same is None:
@@ -332,7 +336,11 @@ class Comparer:
         if ep is None and self.rounded(g, p, None):
             return True
         self.used("numeric")
-        verdict = numeric_equal(g, p)
+        try:
+            verdict = numeric_equal(g, p)
+        except TooLarge:
+            self.too_large = True
+            return None
         if verdict is not None or self.oracle is None or self.too_large:
             return verdict
         self.used("sympy")

@@ -165,6 +165,8 @@ class Evaluator:
             for arg in node.args:
                 value, e = self.evaluate(arg, env)
                 err = err * abs(value) + abs(product) * e + err * e
+                if product != 0 and value != 0 and product * value == 0:
+                    raise EvalError("the product underflows")
                 product = product * value
                 err = err + b.eps * abs(product)
             return product, err
@@ -209,8 +211,12 @@ class Evaluator:
             n = exp_node.value.numerator
             if abs(n) <= 64:
                 value = base**n
+                if value == 0:
+                    raise EvalError("the power underflows")
                 return self._rounded(value, abs(n * value / base) * eb, abs(n))
         value = self._leaves_reals([base, exp], base**exp, root=is_real(exp))
+        if value == 0:
+            raise EvalError("the power underflows")
         err = abs(exp * value / base) * eb + abs(value * b.log(base)) * ee
         return self._rounded(value, err, 4)
 

@@ -11,7 +11,8 @@ for values below one), with errors well below that: so a 16-digit decimal is tol
 from ``\\pi``, ``x + 10^{-20}`` from ``x``, and ``\\sqrt{10^{100}+1}`` (a huge value) from
 ``3``. When the digits in hand cannot settle a point, the pair is evaluated again with as
 many digits as the errors and span call for (floats first, then mpmath, up to
-:data:`MAX_DIGITS`); past that, probing refuses to decide.
+:data:`MAX_DIGITS`); past that, probing refuses (:class:`~.exact.TooLarge`), and when more
+digits stop helping (an exact cancellation) it leaves the pair undecided.
 
 Two expressions are *equal* when they agree at two or more points and differ at none;
 *different* when they differ at a point where neither left the reals (or where only roots
@@ -31,6 +32,7 @@ from functools import lru_cache
 from typing import Any
 
 from graders.checks.math.evaluate import Evaluator, Floats, Huge, Unevaluable
+from graders.checks.math.exact import TooLarge
 from graders.checks.math.nodes import Node, Sym, walk
 
 __all__ = ["MAX_DIGITS", "numeric_equal", "numeric_value", "proportional", "symbols"]
@@ -193,11 +195,12 @@ def _escalate(left: Node, right: Node, decide: Callable[[Sample, Sample], Verdic
             return None  # more digits did not help
         digits = max(60, digits + 20, -(-need // 20) * 20)  # a few precisions, cached
         if digits > MAX_DIGITS:
-            return None
+            raise TooLarge(f"telling these apart needs more than {MAX_DIGITS} digits")
 
 
 def numeric_equal(left: Node, right: Node) -> bool | None:
-    """Whether two scalar expressions are equal by probing; None when undecided."""
+    """Whether two scalar expressions are equal by probing; None when undecided; raises
+    TooLarge when it would take more than MAX_DIGITS digits to tell."""
     return _escalate(left, right, _compare)
 
 
