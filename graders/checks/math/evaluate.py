@@ -24,10 +24,12 @@ from graders.checks.math.nodes import Add, Const, Func, Mul, Node, Num, Pow, Sym
 __all__ = [
     "MAX_LOG10",
     "MAX_TERMS",
+    "MAX_WORK",
     "EvalError",
     "Evaluator",
     "Floats",
     "Huge",
+    "TooCostly",
     "Unevaluable",
     "is_real",
 ]
@@ -36,6 +38,17 @@ MAX_LOG10 = 1e6
 """Values beyond 10^±MAX_LOG10 are refused (mpmath could represent them, slowly)."""
 MAX_TERMS = 10_000
 """Sums and products with more terms are not evaluated (they are compared by structure)."""
+_LIPSCHITZ = frozenset({"sin", "cos", "arctan", "arccot", "tanh", "abs"})
+"""Functions whose slope is at most one: an argument off by ``e`` moves them by ``e`` at most."""
+_POLES = frozenset({"tan", "sec", "csc", "cot"})
+MAX_TRIG_LOG10 = 2000
+"""Periodic functions of arguments beyond 10^this are not evaluated (reducing them costs
+as many digits)."""
+MAX_GAMMA = 2e5
+"""``x!`` beyond this has more than a million digits: refused as :class:`Huge`."""
+MAX_WORK = 60_000
+"""Work units one evaluation (all points) may spend: a float operation costs one, a
+many-digit one more (see the backends' ``cost``); past that it raises :class:`TooCostly`."""
 
 
 class EvalError(ArithmeticError):
@@ -44,6 +57,10 @@ class EvalError(ArithmeticError):
 
 class Huge(EvalError):
     """The value is beyond 10^MAX_LOG10 in magnitude (too large to compute, not undefined)."""
+
+
+class TooCostly(Exception):
+    """The evaluation would cost more than MAX_WORK (long sums at many digits, say)."""
 
 
 class Unevaluable(EvalError):
@@ -58,6 +75,7 @@ class Floats:
     """The float backend: Python complex numbers and cmath."""
 
     digits = 16
+    cost = 1
     eps = 2.0**-52
     """A bound on the relative rounding error of one operation."""
     funcs: ClassVar[dict[str, Callable[[Any], Any]]] = {
@@ -120,6 +138,7 @@ class Evaluator:
 
     def __init__(self, backend: Any = Floats) -> None:
         self.b = backend
+        self.work = 0
         self.reset()
 
     def reset(self) -> None:
@@ -129,6 +148,9 @@ class Evaluator:
 
     def evaluate(self, node: Node, env: dict[str, Any]) -> tuple[Any, Any]:
         """The value of ``node`` and a bound on its absolute error."""
+        self.work += self.b.cost
+        if self.work > MAX_WORK:
+            raise TooCostly(f"more than {MAX_WORK} units of work")
         value, err = self._node(node, env)
         size = abs(value)
         if size > err and size != 0:
@@ -252,6 +274,7 @@ class Evaluator:
         b = self.b
         if not ex:
             return 4 * b.eps * abs(fx)
+        self.work += 2 * b.cost
         step = b.eps**0.5 * max(abs(x), 1)
         h = max(ex, step)
         try:
@@ -268,9 +291,17 @@ class Evaluator:
         pairs = [self.evaluate(a, env) for a in node.args]
         args = [v for v, _ in pairs]
         if name in b.funcs:
-            f = b.funcs[name]
-            value = self._leaves_reals(args, f(args[0]))
-            return value, self._through(f, args[0], pairs[0][1], value)
+            f, (x, ex) = b.funcs[name], pairs[0]
+            if name in _LIPSCHITZ or name in _POLES:
+                if x != 0 and b.log10abs(x) > MAX_TRIG_LOG10:
+                    raise TooCostly("a periodic function of a huge argument")
+                if ex > 1e-3:  # the argument is known to less than a period
+                    if name in _POLES:
+                        raise EvalError("a pole may lie within the argument's error")
+                    value = self._leaves_reals(args, f(x))
+                    return value, ex + 4 * b.eps * abs(value)
+            value = self._leaves_reals(args, f(x))
+            return value, self._through(f, x, ex, value)
         if name == "log":
             if args[0] == 0 or (len(args) > 1 and args[1] in (0, 1)):
                 raise EvalError("logarithm of 0 or to base 0 or 1")
@@ -282,6 +313,8 @@ class Evaluator:
                 err = err / abs(base) + abs(value) * e_base / abs(base) ** 2
                 value = value / base
             return self._leaves_reals(args, value), err + b.eps * abs(value)
+        if name in ("factorial", "binom") and any(abs(a) > MAX_GAMMA for a in args):
+            raise Huge("factorial too large")
         if name == "factorial":
             value = b.gamma(args[0] + 1)
             return value, self._through(lambda z: b.gamma(z + 1), args[0], pairs[0][1], value)

@@ -28,6 +28,7 @@ def backend(digits: int = 60) -> Any:
 
     class _Precise:
         digits: ClassVar[int] = precision
+        cost: ClassVar[int] = 2 + precision // 30
         eps = ctx.mpf(2) ** (1 - ctx.prec)
         funcs: ClassVar[dict[str, Any]] = {
             name: real(getattr(ctx, attr))

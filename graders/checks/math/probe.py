@@ -24,6 +24,7 @@ differ at negative ``x``.
 
 from __future__ import annotations
 
+import cmath
 import math
 import zlib
 from collections.abc import Callable
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from graders.checks.math.evaluate import Evaluator, Floats, Huge, Unevaluable
+from graders.checks.math.evaluate import Evaluator, Floats, Huge, TooCostly, Unevaluable
 from graders.checks.math.exact import TooLarge
 from graders.checks.math.nodes import Node, Sym, walk
 
@@ -70,6 +71,8 @@ class Sample:
     logs: tuple[bool, ...]
     huge: bool
     digits: int
+    costly: bool = False
+    """Evaluation stopped at MAX_WORK: comparing would be too costly."""
 
     def at(self, k: int) -> tuple[Any, Any, float, bool, bool]:
         j = k if len(self.values) > 1 else 0
@@ -108,6 +111,8 @@ def sample(node: Node, digits: int = 0) -> Sample | None:
                 value = None
         except Unevaluable:
             return None
+        except TooCostly:
+            return Sample((), (), (), (), (), False, digits, costly=True)
         except Huge:
             huge = True
         except (ArithmeticError, ValueError):
@@ -133,7 +138,7 @@ def _point(a: Any, ea: Any, b: Any, eb: Any, span: float, digits: int) -> tuple[
     if not err or _digits(err / size) >= tol_digits:  # gap <= err, both small enough
         return True, 0
     lost = max(digits, Floats.digits) - _digits(err / size)
-    return None, int(lost + tol_digits) + 10
+    return None, int(min(lost + tol_digits, 10.0 * MAX_DIGITS)) + 10
 
 
 def _digits(x: Any) -> float:
@@ -184,6 +189,8 @@ def _escalate(left: Node, right: Node, decide: Callable[[Sample, Sample], Verdic
         a, b = sample(left, digits), sample(right, digits)
         if a is None or b is None:
             return None
+        if a.costly or b.costly:
+            raise TooLarge("evaluating these would take too long")
         if a.huge != b.huge and any(v is not None for v in a.values + b.values):
             return False  # one side is astronomically larger than the other
         verdict, need = decide(a, b)
@@ -210,11 +217,12 @@ def numeric_value(node: Node) -> complex | None:
         return None
     for digits in (0, 60):
         s = sample(node, digits)
-        if s is None or s.values[0] is None:
+        if s is None or s.costly:
             return None
         value, err = s.values[0], s.errors[0]
-        if err <= 1e-12 * abs(value):
-            return complex(value)
+        if value is not None and err <= 1e-12 * abs(value):
+            z = complex(value)
+            return z if cmath.isfinite(z) else None
     return None
 
 
