@@ -38,6 +38,12 @@ _MARKED_CHOICE = re.compile(r"(?<![A-Za-z])\(?([A-J])\)")
 _LETTERS_ONLY = re.compile(r"(?:[\s,;/&+.:()]|\b(?:or|and)\b|[A-J](?![A-Za-z]))*")
 """The rest of ``B, C``, ``B or C``, ``A B C D``: nothing but letters and separators."""
 _LETTER = re.compile(r"(?<![A-Za-z])[A-J](?![A-Za-z])")
+_UNSURE = re.compile(
+    r"\?|(?<!\\)\b(?:approx(?:imately)?|roughly|about|around|maybe|probably|possibly|perhaps|"
+    r"guess)\b",
+    re.IGNORECASE,
+)
+"""An answer that doubts itself (``15?``, ``15 \\text{(approximately)}``) is not committed."""
 _GOLD_CHOICE = re.compile(r"^\(?\s*([A-J])\s*\)?$")
 _ANCHORS = ("\\boxed", "\\fbox", "####", "<answer>", "answer is", "answer:", "Answer:")
 
@@ -129,6 +135,9 @@ def judge(gold: Gold, answers: tuple[str, ...], options: Options) -> Judgement:
     """The in-process verdict for located answer(s) against a prepared gold."""
     canon = tuple(dict.fromkeys(canonical_text(a) for a in answers))
     shown = "; ".join(answers)
+    unsure = next((m[0] for a in answers if (m := _UNSURE.search(a)) is not None), None)
+    if unsure is not None and _UNSURE.search(gold.text) is None:
+        return Judgement(False, f"hedged: the answer says {unsure!r}", "string", shown)
     if len(canon) == 1 and canon[0] == gold.canon:
         return Judgement(True, "same answer text", "string", shown)
     if gold.choice is not None:
