@@ -46,6 +46,9 @@ MAX_TRIG_LOG10 = 2000
 as many digits)."""
 MAX_GAMMA = 2e5
 """``x!`` beyond this has more than a million digits: refused as :class:`Huge`."""
+SPAN_FREE = 4
+"""Values within 10^±SPAN_FREE add nothing to the span (polynomials at the probe points stay
+cheap); beyond, each digit of magnitude counts."""
 MAX_WORK = 60_000
 """Work units one evaluation (all points) may spend: a float operation costs one, a
 many-digit one more (see the backends' ``cost``); past that it raises :class:`TooCostly`."""
@@ -154,7 +157,7 @@ class Evaluator:
         value, err = self._node(node, env)
         size = abs(value)
         if size > err and size != 0:
-            self.span += max(0.0, abs(self.b.log10abs(value)) - 2)
+            self.span += max(0.0, abs(self.b.log10abs(value)) - SPAN_FREE)
         return value, err
 
     def _rounded(self, value: Any, err: Any, ops: int = 1) -> tuple[Any, Any]:
@@ -239,7 +242,9 @@ class Evaluator:
         value = self._leaves_reals([base, exp], base**exp, root=is_real(exp))
         if value == 0:
             raise EvalError("the power underflows")
-        err = abs(exp * value / base) * eb + abs(value * b.log(base)) * ee
+        err = abs(exp * value / base) * eb
+        if ee:
+            err = err + abs(value * b.log(base)) * ee
         return self._rounded(value, err, 4)
 
     def series(self, node: Func, env: dict[str, Any]) -> tuple[Any, Any]:
