@@ -47,8 +47,8 @@ as many digits)."""
 MAX_GAMMA = 2e5
 """``x!`` beyond this has more than a million digits: refused as :class:`Huge`."""
 SPAN_FREE = 4
-"""Values within 10^±SPAN_FREE add nothing to the span (polynomials at the probe points stay
-cheap); beyond, each digit of magnitude counts."""
+"""Values within 10^SPAN_FREE and 10^-SPAN_FREE/2 add nothing to the span (polynomials at the
+probe points stay cheap); beyond, each digit of magnitude counts (twice below one)."""
 MAX_WORK = 60_000
 """Work units one evaluation (all points) may spend: a float operation costs one, a
 many-digit one more (see the backends' ``cost``); past that it raises :class:`TooCostly`."""
@@ -157,7 +157,9 @@ class Evaluator:
         value, err = self._node(node, env)
         size = abs(value)
         if size > err and size != 0:
-            self.span += max(0.0, abs(self.b.log10abs(value)) - SPAN_FREE)
+            digits = self.b.log10abs(value)
+            # a small value's square hides behind it too (cos 10^-10 is 1 - 5·10^-21)
+            self.span += max(0.0, (-2 * digits if digits < 0 else digits) - SPAN_FREE)
         return value, err
 
     def _rounded(self, value: Any, err: Any, ops: int = 1) -> tuple[Any, Any]:
