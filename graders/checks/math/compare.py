@@ -28,13 +28,14 @@ from graders.checks.math.nodes import (
     Rel,
     Seq,
     SetOp,
+    Sym,
     Text,
     Tup,
     Unit,
     neg,
     walk,
 )
-from graders.checks.math.probe import numeric_equal, numeric_value, proportional
+from graders.checks.math.probe import numeric_equal, numeric_value, proportional, symbols
 from graders.checks.math.sets import Region, canonical, endpoint_infinity, is_setlike, region
 from graders.checks.math.values import as_matrix, expand, flip, labelled, value_of
 
@@ -103,6 +104,9 @@ class Comparer:
         named = self.named_values(gold, pred)
         if named is not None:
             return named
+        renamed = _renamed(gold, pred)
+        if renamed is not None:
+            return renamed
         if isinstance(gold, Rel) and isinstance(pred, Rel):
             verdict = self.relations(flip(gold), flip(pred))
             if verdict.equal:
@@ -261,7 +265,11 @@ class Comparer:
         dg = Add((g.items[0], neg(g.items[1])))
         dp = Add((p.items[0], neg(p.items[1])))
         self.used("numeric")
-        same, sign = proportional(dg, dp)
+        try:
+            same, sign = proportional(dg, dp)
+        except TooLarge:
+            self.too_large = True
+            return Verdict(None, "too many digits needed to compare")
         if same and (g.ops[0] in ("=", "!=") or sign > 0):
             return Verdict(True, "equivalent relations")
         if same is None:
@@ -332,7 +340,11 @@ class Comparer:
         if ep is None and self.rounded(g, p, None):
             return True
         self.used("numeric")
-        verdict = numeric_equal(g, p)
+        try:
+            verdict = numeric_equal(g, p)
+        except TooLarge:
+            self.too_large = True
+            return None
         if verdict is not None or self.oracle is None or self.too_large:
             return verdict
         self.used("sympy")
@@ -370,6 +382,19 @@ class Comparer:
         else:
             same = digits(g) is not None and digits(g) == digits(p)
         return Verdict(same, "same numeral" if same else "different numerals")
+
+
+def _renamed(gold: Node, pred: Node) -> Verdict | None:
+    """``y = 3`` for ``x = 3``: a value given for another variable is wrong."""
+    g, p = labelled(gold), labelled(pred)
+    if g is None or p is None or len(g) != 1 or len(p) != 1 or g.keys() == p.keys():
+        return None
+    assert isinstance(gold, Rel) and isinstance(pred, Rel)
+    (gv,), (pv,) = g.values(), p.values()
+    names = isinstance(gold.items[0], Sym) and isinstance(pred.items[0], Sym)
+    if names and not symbols(gv) and not symbols(pv):
+        return Verdict(False, f"the answer gives {pred.items[0].key()}, not {gold.items[0].key()}")
+    return None
 
 
 def _integer(node: Node) -> int | None:

@@ -32,6 +32,13 @@ def magnitude_bits(value: Fraction) -> int:
     return max(value.numerator.bit_length(), value.denominator.bit_length())
 
 
+def _sum_bits(a: Fraction, b: Fraction) -> int:
+    """A bound on the size of ``a + b`` (integers add cheaply, fractions multiply out)."""
+    na, da = a.numerator.bit_length(), a.denominator.bit_length()
+    nb, db = b.numerator.bit_length(), b.denominator.bit_length()
+    return max(na + db, nb + da, da + db)
+
+
 def _int_root(n: int, k: int) -> int | None:
     """The exact ``k``-th root of ``n >= 0``, or None."""
     if n < 2:
@@ -41,15 +48,17 @@ def _int_root(n: int, k: int) -> int | None:
         return r if r * r == n else None
     if n.bit_length() < 1000:
         r = round(n ** (1.0 / k))
-    else:
-        lo, hi = 0, 1 << (n.bit_length() // k + 1)
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if mid**k < n:
-                lo = mid + 1
-            else:
-                hi = mid
-        r = lo
+    else:  # Newton's method from just above a 50-bit estimate: a dozen big-integer steps
+        shift = n.bit_length() - 64
+        log2_root = (math.log2(n >> shift) + shift) / k
+        whole = math.floor(log2_root) - 52
+        r = int(2 ** (log2_root - whole)) << whole if whole > 0 else 1 << (whole + 53)
+        r += (r >> 40) + 2
+        while True:
+            nxt = ((k - 1) * r + n // r ** (k - 1)) // k
+            if nxt >= r:
+                break
+            r = nxt
     for cand in (r - 1, r, r + 1):
         if cand >= 0 and cand**k == n:
             return cand
@@ -80,7 +89,7 @@ def _power(base: Fraction, exp: Fraction) -> Fraction | None:
 
 def _integer(value: Fraction, what: str) -> int:
     if value.denominator != 1 or value < 0:
-        raise Undefined(f"{what} of {value}")
+        raise Undefined(f"{what} of a negative or non-integer number")
     return value.numerator
 
 
@@ -93,8 +102,8 @@ def _func(name: str, args: list[Fraction]) -> Fraction | None:
         return Fraction(math.ceil(args[0]))
     if name == "factorial":
         n = _integer(args[0], "factorial")
-        if n > 2 and n * math.log2(n) > MAX_BITS:
-            raise TooLarge(f"{n}! is too large to compute exactly")
+        if n > MAX_BITS or (n > 2 and n * math.log2(n) > MAX_BITS):
+            raise TooLarge("factorial too large to compute exactly")
         return Fraction(math.factorial(n))
     if name == "binom":
         n, k = _integer(args[0], "binomial"), _integer(args[1], "binomial")
@@ -116,7 +125,12 @@ def exact(node: Node) -> Fraction | None:
                 return None
             values.append(value)
         if isinstance(node, Add):
-            return sum(values, Fraction(0))
+            total = Fraction(0)
+            for value in values:  # a common denominator can grow with every term
+                if _sum_bits(total, value) > MAX_BITS:
+                    raise TooLarge("sum too large to compute exactly")
+                total += value
+            return total
         total = Fraction(1)
         for value in values:
             if magnitude_bits(total) + magnitude_bits(value) > MAX_BITS:

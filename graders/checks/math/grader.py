@@ -93,6 +93,11 @@ class Math(ReferenceCheck):
         except NoAnswer as exc:
             return self.verdict(False, str(exc), reference=gold.text)
         found = judge(gold, tuple(located.answers), self.options)
+        if found.equal and located.afterthought is not None and not gold.multi:
+            after = judge(gold, (located.afterthought,), self.options)
+            if after.equal is False:
+                reason = f"retracted: the response ends with {located.afterthought}"
+                found = Judgement(False, reason, "string", found.answer)
         details: dict[str, Any] = {"answer": found.answer, "reference": gold.text}
         details["anchor"] = located.anchor
         if located.superseded:

@@ -33,6 +33,17 @@ _TEXT_WRAP = re.compile(
     r"\\(?:text(?:bf|it|rm|sf|tt|up|normal)?|math(?:rm|bf|sf|tt)|mbox|operatorname|emph)\b\s*"
 )
 _CHOICE = re.compile(r"^\(?\s*([A-J])\s*\)?(?:$|[\s.:,)])")
+_MARKED_CHOICE = re.compile(r"(?<![A-Za-z])\(?([A-J])\)")
+"""A further option written ``B)`` or ``(B)`` after the first: ``A) 5 or B) 6`` names two."""
+_LETTERS_ONLY = re.compile(r"(?:[\s,;/&+.:()]|\b(?:or|and)\b|[A-J](?![A-Za-z]))*")
+"""The rest of ``B, C``, ``B or C``, ``A B C D``: nothing but letters and separators."""
+_LETTER = re.compile(r"(?<![A-Za-z])[A-J](?![A-Za-z])")
+_UNSURE = re.compile(
+    r"\?|(?<!\\)\b(?:approx(?:imately)?|roughly|about|around|maybe|probably|possibly|perhaps|"
+    r"guess)\b",
+    re.IGNORECASE,
+)
+"""An answer that doubts itself (``15?``, ``15 \\text{(approximately)}``) is not committed."""
 _GOLD_CHOICE = re.compile(r"^\(?\s*([A-J])\s*\)?$")
 _ANCHORS = ("\\boxed", "\\fbox", "####", "<answer>", "answer is", "answer:", "Answer:")
 
@@ -51,10 +62,18 @@ def _plain_text(answer: str) -> str:
     return re.sub(r"[^0-9a-z]+", "", text.lower())
 
 
-def _choice(answer: str) -> str | None:
+def _choices(answer: str) -> frozenset[str]:
+    """The choice letters an answer names: one (``B``, ``(B) 6``, ``C) I only``), several
+    for a hedge (``B or C``, ``B, C``, ``A) 5 or B) 6``), none for no letter."""
     body = _plain_choice(answer)
     m = _CHOICE.match(body)
-    return m[1] if m is not None else None
+    if m is None:
+        return frozenset()
+    rest = body[m.end() :]
+    others = {o[1] for o in _MARKED_CHOICE.finditer(rest)}
+    if _LETTERS_ONLY.fullmatch(rest):
+        others.update(_LETTER.findall(rest))
+    return frozenset({m[1], *others})
 
 
 def _plain_choice(answer: str) -> str:
@@ -116,15 +135,18 @@ def judge(gold: Gold, answers: tuple[str, ...], options: Options) -> Judgement:
     """The in-process verdict for located answer(s) against a prepared gold."""
     canon = tuple(dict.fromkeys(canonical_text(a) for a in answers))
     shown = "; ".join(answers)
+    unsure = next((m[0] for a in answers if (m := _UNSURE.search(a)) is not None), None)
+    if unsure is not None and _UNSURE.search(gold.text) is None:
+        return Judgement(False, f"hedged: the answer says {unsure!r}", "string", shown)
     if len(canon) == 1 and canon[0] == gold.canon:
         return Judgement(True, "same answer text", "string", shown)
     if gold.choice is not None:
-        letters = {_choice(a) for a in answers}
+        letters = frozenset().union(*(_choices(a) for a in answers))
         if len(letters) > 1:
             return Judgement(False, "hedged: several different choices", "string", shown)
-        letter = letters.pop()
-        if letter is None:
+        if not letters or any(not _choices(a) for a in answers):
             return Judgement(False, "no choice letter in the answer", "string", shown)
+        (letter,) = letters
         ok = letter == gold.choice
         return Judgement(
             ok, f"choice {letter} {'==' if ok else '!='} {gold.choice}", "string", shown

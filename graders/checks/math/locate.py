@@ -45,6 +45,13 @@ _RETRACT = re.compile(
     r"re-?check|re-?examin|re-?evaluat|reconsider|let\s+me|hmm|correction|no,)",
     re.IGNORECASE,
 )
+_AFTERTHOUGHT = re.compile(
+    r"\b(?:wait|actually|mistake|wrong|incorrect|oops|sorry|correction|re-?comput|re-?calculat|"
+    r"re-?do)",
+    re.IGNORECASE,
+)
+"""A strong retraction after the final answer (a plain "let me check" is not one)."""
+_TRAILING_NUMBER = re.compile(r"(-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?)[\s.!$*]*$")
 _GAP_NOISE = re.compile(r"\\(?:quad|qquad|text|textbf|mathrm|[,;:! ])|[${}\s*]+")
 _MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|\$([^$]+?)\$", re.DOTALL)
 _NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?(?:\s*/\s*\d+)?%?")
@@ -78,6 +85,9 @@ class Located:
     answers: list[str]
     anchor: str
     superseded: int = 0
+    afterthought: str | None = None
+    """The number a response ends with after retracting its final answer ("Actually, ...:
+    16"): the answer only counts if this agrees with the reference too."""
 
 
 def _unpunctuate(text: str) -> str:
@@ -262,4 +272,12 @@ def locate(text: str, *, lenient: bool = False) -> Located:
             return _unanchored(text, lenient)
         window *= 4
     answers = [clean(a.text) for a in cluster]
-    return Located(answers, cluster[-1].kind, superseded=len(anchors) - len(cluster))
+    tail = part[cluster[-1].end :]
+    retract = _AFTERTHOUGHT.search(tail)
+    after = _TRAILING_NUMBER.search(tail, retract.end()) if retract is not None else None
+    return Located(
+        answers,
+        cluster[-1].kind,
+        superseded=len(anchors) - len(cluster),
+        afterthought=after[1] if after is not None else None,
+    )

@@ -1,7 +1,7 @@
-"""The 60-digit backend of numeric probing, on a private mpmath context (when installed).
+"""The many-digit backends of numeric probing, on private mpmath contexts (when installed).
 
-mpmath comes with SymPy (the ``math`` extra). A private ``MPContext`` keeps our precision
-setting away from the user's own mpmath and SymPy code.
+mpmath comes with SymPy (the ``math`` extra). A private ``MPContext`` per precision keeps our
+settings away from the user's own mpmath and SymPy code.
 """
 
 from __future__ import annotations
@@ -14,20 +14,22 @@ __all__ = ["backend"]
 
 
 @cache
-def backend() -> Any:
-    """The mpmath backend class, or None when mpmath is not installed."""
+def backend(digits: int = 60) -> Any:
+    """The mpmath backend class working with ``digits`` digits, or None without mpmath."""
     try:
         from mpmath import MPContext  # type: ignore[import-untyped]
     except ImportError:
         return None
     ctx = MPContext()
-    ctx.dps = 60
+    ctx.dps = precision = digits
 
     def real(f: Any) -> Any:
         return lambda z: f(z)
 
     class _Precise:
-        tol = ctx.mpf("1e-40")
+        digits: ClassVar[int] = precision
+        cost: ClassVar[int] = 2 + precision // 30
+        eps = ctx.mpf(2) ** (1 - ctx.prec)
         funcs: ClassVar[dict[str, Any]] = {
             name: real(getattr(ctx, attr))
             for name, attr in (
@@ -77,6 +79,11 @@ def backend() -> Any:
 
         @staticmethod
         def log10abs(z: Any) -> float:
-            return float(ctx.log10(abs(z)))
+            """Within a bit of ``log10 |z|``, without a full-precision logarithm."""
+            return float(ctx.mag(z)) * 0.30103
+
+        @staticmethod
+        def error(x: float) -> Any:
+            return ctx.mpf(x)
 
     return _Precise

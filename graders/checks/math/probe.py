@@ -4,34 +4,52 @@ Each variable gets a generic value that depends only on its name and the point (
 large, positive and negative, and a point with mixed signs), so one side's values do not
 depend on the other side and are cached: a gold is evaluated once for all its rollouts.
 
-Two expressions are *equal* when they agree at two or more points and disagree at none;
-*different* when they disagree at a point where neither left the reals (or where only roots
-did and the sizes differ, since root branches differ by a unit factor); anything else is
-undecided and goes on to SymPy. Points where a side left the reals prove nothing else, so
-``\\ln x^2`` and ``2\\ln x`` agree on their common real domain, ``\\sqrt{x^2}`` and ``x``
-differ at negative ``x``, and a never-real expression is not declared equal to another just
-because a huge common term swamps their difference.
+Every value comes with a bound on its rounding error and with the expression's *span* (see
+:mod:`.evaluate`). At a point, two values *differ* when they are further apart than their
+errors allow, and *agree* when they are closer than ``10^-(span + 9)`` of their size (one
+for values below one), with errors well below that: so a 16-digit decimal is told apart
+from ``\\pi``, ``x + 10^{-20}`` from ``x``, and ``\\sqrt{10^{100}+1}`` (a huge value) from
+``3``. When the digits in hand cannot settle a point, the pair is evaluated again with as
+many digits as the errors and span call for (floats first, then mpmath, up to
+:data:`MAX_DIGITS`); past that, probing refuses (:class:`~.exact.TooLarge`), and when more
+digits stop helping (an exact cancellation) it leaves the pair undecided.
 
-Floats are used first; when they cannot be trusted (huge or tiny values, literals beyond 53
-bits, many cancelled digits, or agreement that is close but not tight) the same evaluation
-runs in mpmath at 60 digits, when mpmath is installed.
+Two expressions are *equal* when they agree at two or more points and differ at none;
+*different* when they differ at a point where neither left the reals (or where only roots
+did and the sizes differ, since root branches differ by a unit factor); anything else is
+undecided and goes on to SymPy. Points where telling the values apart would take more than
+MAX_DIGITS digits (``e^{-x^2}`` at large ``x``) are left to the others. Points where a side
+left the reals prove nothing else, so
+``\\ln x^2`` and ``2\\ln x`` agree on their common real domain, and ``\\sqrt{x^2}`` and ``x``
+differ at negative ``x``.
 """
 
 from __future__ import annotations
 
+import cmath
+import math
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from graders.checks.math.evaluate import Evaluator, Floats, Huge, Unevaluable
+from graders.checks.math.evaluate import Evaluator, Floats, Huge, TooCostly, Unevaluable
+from graders.checks.math.exact import TooLarge
 from graders.checks.math.nodes import Node, Sym, walk
 
-__all__ = ["numeric_equal", "numeric_value", "proportional", "symbols"]
+__all__ = ["MAX_DIGITS", "numeric_equal", "numeric_value", "proportional", "symbols"]
 
 _BASES = (0.5772156649, 1.4142135624, 17.3205080757, -0.8660254038, -13.0384048104, 3.3166247904)
 """One base value per point: small, moderate and large, positive and negative (the last point
 gives variables mixed signs), so ``|x - 10|`` and ``10 - x`` are told apart."""
+
+
+MAX_DIGITS = 2000
+"""Probing refuses (undecided) a pair that would need more digits than this."""
+GUARD = 9
+"""Agreement to ``span + GUARD`` digits counts as equality (and a chance agreement of
+unequal expressions to that many digits at every point as implausible)."""
 
 
 def symbols(node: Node) -> list[str]:
@@ -46,143 +64,170 @@ def _value(name: str, k: int) -> complex:
 
 @dataclass(frozen=True, slots=True)
 class Sample:
-    """A node's values at every point (one point for a constant), and how far to trust them."""
+    """A node's values at every point (one point for a constant), with error bounds."""
 
     values: tuple[Any, ...]
+    errors: tuple[Any, ...]
+    spans: tuple[float, ...]
     branched: tuple[bool, ...]
     logs: tuple[bool, ...]
-    scales: tuple[Any, ...]
     huge: bool
-    exact_literals: bool
-    precise: bool
+    digits: int
+    costly: bool = False
+    """Evaluation stopped at MAX_WORK: comparing would be too costly."""
 
-    def at(self, k: int) -> tuple[Any, bool, bool, Any]:
+    def at(self, k: int) -> tuple[Any, Any, float, bool, bool]:
         j = k if len(self.values) > 1 else 0
-        return self.values[j], self.branched[j], self.logs[j], self.scales[j]
+        return self.values[j], self.errors[j], self.spans[j], self.branched[j], self.logs[j]
 
 
-def _backend(precise: bool) -> Any:
-    if not precise:
+def _backend(digits: int) -> Any:
+    if digits <= Floats.digits:
         return Floats
     from graders.checks.math import mpprobe
 
-    return mpprobe.backend()
+    return mpprobe.backend(digits)
 
 
 @lru_cache(maxsize=16384)
-def sample(node: Node, precise: bool = False) -> Sample | None:
-    """The node evaluated at every point; None when it cannot be evaluated (or no mpmath)."""
-    backend = _backend(precise)
+def sample(node: Node, digits: int = 0) -> Sample | None:
+    """The node evaluated at every point with ``digits`` digits (0: floats); None when it
+    cannot be evaluated (or mpmath is missing)."""
+    backend = _backend(digits)
     if backend is None:
         return None
     names = symbols(node)
     points = range(len(_BASES)) if names else range(1)
     ev = Evaluator(backend)
-    values, branched, logs, scales, huge = [], [], [], [], False
+    values: list[Any] = []
+    errors: list[Any] = []
+    spans: list[float] = []
+    branched, logs, huge = [], [], False
     for k in points:
         env = {name: _value(name, k) for name in names}
         ev.reset()
+        value, err = None, None
         try:
-            value = ev.evaluate(node, env)
-            values.append(value if backend.finite(value) else None)
+            value, err = ev.evaluate(node, env)
+            if not (backend.finite(value) and backend.finite(err + 0j)):
+                value = None
         except Unevaluable:
             return None
+        except TooCostly:
+            return Sample((), (), (), (), (), False, digits, costly=True)
         except Huge:
             huge = True
-            values.append(None)
         except (ArithmeticError, ValueError):
-            values.append(None)
+            pass
+        values.append(value)
+        errors.append(err)
+        spans.append(ev.span)
         branched.append(ev.branch)
         logs.append(ev.log_branch)
-        scales.append(ev.scale)
     return Sample(
-        tuple(values), tuple(branched), tuple(logs), tuple(scales), huge, ev.exact_literals, precise
+        tuple(values), tuple(errors), tuple(spans), tuple(branched), tuple(logs), huge, digits
     )
 
 
-def _trusted(*samples: Sample) -> bool:
-    """Float results are trusted when literals were exact and few digits cancelled."""
-    if not all(s.exact_literals for s in samples):
-        return False
-    sizes = [float(abs(v)) for s in samples for v in s.values if v is not None]
-    scale = max((float(x) for s in samples for x in s.scales), default=0.0)
-    if not sizes:
-        return True
-    biggest, smallest = max(sizes), min(sizes)
-    if biggest > 1e12 or scale > 1e12 or (0 < smallest < 1e-9):
-        return False
-    return scale <= 1e6 * max(smallest, 1e-300) or smallest == 0
+def _point(a: Any, ea: Any, b: Any, eb: Any, span: float, digits: int) -> tuple[bool | None, int]:
+    """Whether two values differ (False) or agree (True) at a point, or how many digits it
+    would take to tell (``(None, digits)``)."""
+    gap, err = abs(a - b), 100 * (ea + eb)
+    if gap > err:
+        return False, 0
+    size = max(abs(a), abs(b), 1)
+    tol_digits = span + GUARD
+    if not err or _digits(err / size) >= tol_digits:  # gap <= err, both small enough
+        return True, 0
+    lost = max(digits, Floats.digits) - _digits(err / size)
+    return None, int(min(lost + tol_digits, 10.0 * MAX_DIGITS)) + 10
 
 
-def _close(a: Any, b: Any, scale: Any, tol: Any) -> bool:
-    """Equal up to rounding: relative to the values, or to the largest terms added at this
-    point (cancellation leaves an absolute error of that size)."""
-    diff = abs(a - b)
-    return bool(diff <= tol * max(abs(a), abs(b)) or diff <= tol * 1e-3 * scale)
+def _digits(x: Any) -> float:
+    """How many digits below one a positive float or mpmath number is (``-log10 x``)."""
+    if isinstance(x, float):
+        return math.inf if x == 0 else -math.log10(x)
+    return math.inf if not x else -float(x.context.log10(x))
 
 
 def _pairs(left: Sample, right: Sample) -> range:
     return range(max(len(left.values), len(right.values)))
 
 
-def _compare(left: Sample, right: Sample) -> bool | None:
+Verdict = tuple[bool | None, int]
+"""A verdict at some precision, or ``(None, digits)``: evaluate again with that many."""
+
+
+def _compare(left: Sample, right: Sample) -> Verdict:
     """True (equal), False (different) or None (undecided); see the module docstring."""
-    tol = _backend(left.precise).tol
     constant = len(left.values) == len(right.values) == 1
-    agree, loose = 0, False
+    agree, need = 0, 0
     for k in _pairs(left, right):
-        a, ba, la, sa = left.at(k)
-        b, bb, lb, sb = right.at(k)
+        a, ea, sa, ba, la = left.at(k)
+        b, eb, sb, bb, lb = right.at(k)
         if a is None or b is None:
             continue
-        scale = max(sa, sb)
         if (ba or bb) and not constant:
-            if not (la or lb) and not _close(abs(a), abs(b), scale, tol):
-                return False  # root branches differ by a unit factor: sizes still differ
+            if not (la or lb):  # root branches differ by a unit factor: sizes still differ
+                same, more = _point(abs(a), ea, abs(b), eb, sa + sb, left.digits)
+                if same is False:
+                    return False, 0
+                need = max(need, more)
             continue
-        if not _close(a, b, scale, tol):
-            return False
-        agree += 1
-        loose = loose or abs(a - b) > tol * 1e-3 * max(abs(a), abs(b), scale)
-    if agree < (1 if constant else 2):
-        return None
-    return None if loose and not left.precise else True
+        same, more = _point(a, ea, b, eb, sa + sb, left.digits)
+        if same is False:
+            return False, 0
+        if more > MAX_DIGITS and not constant:
+            continue  # values too extreme here (e^{-x^2} at x = 30): other points decide
+        agree += same is True
+        need = max(need, more)
+    if need:
+        return None, need
+    return (True if agree >= (1 if constant else 2) else None), 0
 
 
-def _samples(left: Node, right: Node) -> tuple[Sample, Sample] | None:
-    """Float samples when they can be trusted, else 60-digit ones; None when unavailable."""
-    for precise in (False, True):
-        a, b = sample(left, precise), sample(right, precise)
+def _escalate(left: Node, right: Node, decide: Callable[[Sample, Sample], Verdict]) -> bool | None:
+    """``decide`` with floats, then with as many digits as it asks for (up to MAX_DIGITS)."""
+    digits = 0
+    while True:
+        a, b = sample(left, digits), sample(right, digits)
         if a is None or b is None:
             return None
-        if precise or _trusted(a, b):
-            return a, b
-    return None
+        if a.costly or b.costly:
+            raise TooLarge("evaluating these would take too long")
+        if a.huge != b.huge and any(v is not None for v in a.values + b.values):
+            return False  # one side is astronomically larger than the other
+        verdict, need = decide(a, b)
+        if not digits and verdict is not False and None in a.values + b.values:
+            need = max(need, 60)  # floats may have overflowed where mpmath would not
+        if not need:
+            return verdict
+        if need <= digits:
+            return None  # more digits did not help
+        digits = max(60, digits + 20, -(-need // 20) * 20)  # a few precisions, cached
+        if digits > MAX_DIGITS:
+            raise TooLarge(f"telling these apart needs more than {MAX_DIGITS} digits")
 
 
 def numeric_equal(left: Node, right: Node) -> bool | None:
-    """Whether two scalar expressions are equal by probing; None when undecided."""
-    for precise in (False, True):
-        a, b = sample(left, precise), sample(right, precise)
-        if a is None or b is None:
-            return None
-        if a.huge != b.huge and any(v is not None for v in a.values + b.values):
-            return False  # one side is astronomically larger than the other
-        if precise or _trusted(a, b):
-            verdict = _compare(a, b)
-            if verdict is not None or precise:
-                return verdict
-    return None
+    """Whether two scalar expressions are equal by probing; None when undecided; raises
+    TooLarge when it would take more than MAX_DIGITS digits to tell."""
+    return _escalate(left, right, _compare)
 
 
 def numeric_value(node: Node) -> complex | None:
     """The value of a constant expression as a float (None if it has none or is huge)."""
     if symbols(node):
         return None
-    pair = _samples(node, node)
-    if pair is None or pair[0].values[0] is None:
-        return None
-    return complex(pair[0].values[0])
+    for digits in (0, 60):
+        s = sample(node, digits)
+        if s is None or s.costly:
+            return None
+        value, err = s.values[0], s.errors[0]
+        if value is not None and err <= 1e-12 * abs(value):
+            z = complex(value)
+            return z if cmath.isfinite(z) else None
+    return None
 
 
 def proportional(left: Node, right: Node) -> tuple[bool | None, int]:
@@ -190,27 +235,37 @@ def proportional(left: Node, right: Node) -> tuple[bool | None, int]:
 
     Two equations ``L1 = R1`` and ``L2 = R2`` are equivalent when ``L1 - R1`` and ``L2 - R2``
     are proportional; inequalities also need ``k > 0``."""
-    pair = _samples(left, right)
-    if pair is None:
-        return None, 0
-    a_s, b_s = pair
-    tol = _backend(a_s.precise).tol
-    constant = len(a_s.values) == len(b_s.values) == 1
-    ratios = []
-    for k in _pairs(a_s, b_s):
-        a, ba, _, sa = a_s.at(k)
-        b, bb, _, sb = b_s.at(k)
-        if a is None or b is None or ((ba or bb) and not constant):
-            continue
-        a_zero, b_zero = _close(a, 0 * a, sa, tol), _close(b, 0 * b, sb, tol)
-        if a_zero and b_zero:
-            continue
-        if a_zero or b_zero:
+    sign = [0]
+
+    def decide(a_s: Sample, b_s: Sample) -> Verdict:
+        constant = len(a_s.values) == len(b_s.values) == 1
+        ratios, need = [], 0
+        for k in _pairs(a_s, b_s):
+            a, ea, sa, ba, _ = a_s.at(k)
+            b, eb, sb, bb, _ = b_s.at(k)
+            if a is None or b is None or ((ba or bb) and not constant):
+                continue
+            a_zero, b_zero = abs(a) <= 100 * ea, abs(b) <= 100 * eb
+            if a_zero and b_zero:
+                continue
+            if a_zero or b_zero:
+                return False, 0
+            r = a / b
+            ratios.append((r, abs(r) * (ea / abs(a) + eb / abs(b)), sa + sb))
+        if len(ratios) < (1 if constant else 2):
+            return None, 0
+        first, e_first, s_first = ratios[0]
+        for r, e, s in ratios[1:]:
+            same, more = _point(r, e, first, e_first, s + s_first, a_s.digits)
+            if same is False:
+                return False, 0
+            need = max(need, more)
+        if need:
+            return None, need
+        if abs(first.imag) > 1e-9 * abs(first):
             return False, 0
-        ratios.append(a / b)
-    if len(ratios) < (1 if constant else 2):
-        return None, 0
-    first = ratios[0]
-    if all(_close(r, first, 0, tol) for r in ratios) and abs(first.imag) <= 1e-9 * abs(first):
-        return True, 1 if first.real > 0 else -1
-    return False, 0
+        sign[0] = 1 if first.real > 0 else -1
+        return True, 0
+
+    same = _escalate(left, right, decide)
+    return same, sign[0] if same else 0

@@ -135,7 +135,7 @@ def test_without_sympy_undecided_pairs_abstain(monkeypatch: pytest.MonkeyPatch) 
     from graders.checks.math import mpprobe, probe
 
     monkeypatch.setattr(math_grader, "_HAS_SYMPY", False)
-    monkeypatch.setattr(mpprobe, "backend", lambda: None)  # no mpmath either
+    monkeypatch.setattr(mpprobe, "backend", lambda digits=60: None)  # no mpmath either
     probe.sample.cache_clear()
     judge.cache_clear()
     grader = graders.load({"type": "math", "reference": "{{ item.answer }}"})
@@ -150,3 +150,55 @@ def test_without_sympy_undecided_pairs_abstain(monkeypatch: pytest.MonkeyPatch) 
         grader.close()
         probe.sample.cache_clear()
         judge.cache_clear()
+
+
+_SUM_OF_HUGE_FRACTIONS = "+".join(f"\\frac{{1}}{{7^{{40000}}+{k}}}" for k in range(1, 30))
+
+
+@pytest.mark.parametrize(
+    ("output", "gold"),
+    [
+        (r"\boxed{\sum_{k=1}^{9999}\sum_{j=1}^{9999} 1}", "2"),
+        (r"\boxed{\sum_{k=1}^{9999} \sin(k x) 10^{-k}}", "2"),
+        (r"\boxed{\sin(7^{40000})}", "2"),
+        (r"\boxed{\tan(10^{5000})}", "2"),
+        (r"\boxed{|7^{40000}+1|!}", "2"),
+        (r"\boxed{\sqrt{2+10^{-3000}}}", r"\sqrt2"),
+        (r"\boxed{\sqrt{2+10^{-1900}}}", r"\sqrt2"),
+        (r"\boxed{\frac{7^{40000}+1}{7^{40000}+2}+\frac{7^{40000}+3}{7^{40000}+4}}", "2"),
+    ],
+)
+def test_costly_answers_are_refused_quickly(output: str, gold: str) -> None:
+    """Work the in-process tiers cannot bound (deadline_s covers only the SymPy tier) is
+    refused as ``too_large`` within the deadline, never scored 0 after a long computation."""
+    g = graders.load({"type": "math", "reference": "{{ item.answer }}", "deadline_s": 1})
+    try:
+        start = time.perf_counter()
+        result = grade(g, output, gold)
+        assert time.perf_counter() - start < 1.5
+        assert result.score is None
+        assert result.error is not None and result.error.kind == "too_large", result.reason
+    finally:
+        g.close()
+
+
+@pytest.mark.parametrize(
+    ("output", "gold", "equal"),
+    [
+        (f"\\boxed{{{_SUM_OF_HUGE_FRACTIONS}}}", "17", False),  # once 15 s of exact fractions
+        (r"\boxed{\sqrt[3]{7^{40000}+1}}", "2", False),  # once 26 s of bisection
+        (r"\boxed{\sqrt[3]{7^{39999}}}", r"7^{13333}", True),
+        (r"\boxed{2^{100}}", "1267650600228229401496703205376", True),
+        (r"\boxed{\sin(10^{300})}", "2", False),
+    ],
+)
+def test_large_but_cheap_answers_are_decided_quickly(output: str, gold: str, equal: bool) -> None:
+    g = graders.load({"type": "math", "reference": "{{ item.answer }}", "deadline_s": 1})
+    try:
+        start = time.perf_counter()
+        result = grade(g, output, gold)
+        assert time.perf_counter() - start < 1.5
+        assert result.error is None, result.reason
+        assert result.passed is equal, result.reason
+    finally:
+        g.close()
