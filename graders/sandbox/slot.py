@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from graders.core.spawn import Child, spawn
 from graders.sandbox import bwrap, cgroups
 from graders.sandbox.payload import protocol
 from graders.sandbox.probe import HostSupport
@@ -62,7 +63,7 @@ class Slot:
     def __init__(self, config: SlotConfig, name: str) -> None:
         self.config = config
         self.name = name
-        self.proc: asyncio.subprocess.Process | None = None
+        self.proc: Child | None = None
         self.worker_pidfd: int | None = None
         self.group: cgroups.SlotGroup | None = None
         self.uid: UidLease | None = None
@@ -97,13 +98,8 @@ class Slot:
                 info_fd=info_w,
             )
             try:
-                self.proc = await asyncio.create_subprocess_exec(
-                    *argv,
-                    stdin=asyncio.subprocess.PIPE,
-                    stdout=asyncio.subprocess.PIPE,
-                    stderr=asyncio.subprocess.PIPE,
-                    pass_fds=(info_w,),
-                    start_new_session=True,
+                self.proc = await spawn(
+                    argv, capture_stderr=True, pass_fds=(info_w,), start_new_session=True
                 )
             finally:
                 os.close(info_w)

@@ -19,6 +19,8 @@ import pickle
 import sys
 from typing import Any
 
+from graders.core.spawn import Child, spawn
+
 __all__ = ["PoolError", "SympyPool"]
 
 STARTUP_TIMEOUT_S = 120.0
@@ -30,7 +32,7 @@ class PoolError(RuntimeError):
 
 class _Worker:
     def __init__(self) -> None:
-        self.proc: asyncio.subprocess.Process | None = None
+        self.proc: Child | None = None
 
     @property
     def alive(self) -> bool:
@@ -39,16 +41,7 @@ class _Worker:
     async def start(self) -> None:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
-        self.proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "graders.checks.math.worker",
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.DEVNULL,
-            env=env,
-        )
-        assert self.proc.stdout is not None
+        self.proc = await spawn([sys.executable, "-m", "graders.checks.math.worker"], env=env)
         try:
             line = await asyncio.wait_for(self.proc.stdout.readline(), STARTUP_TIMEOUT_S)
         except BaseException:
@@ -60,7 +53,7 @@ class _Worker:
 
     async def call(self, request: Any, timeout: float) -> dict[str, Any]:
         proc = self.proc
-        assert proc is not None and proc.stdin is not None and proc.stdout is not None
+        assert proc is not None
         data = pickle.dumps(request)
         try:
             proc.stdin.write(len(data).to_bytes(4, "big") + data)
