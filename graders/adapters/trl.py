@@ -24,12 +24,12 @@ import asyncio
 import inspect
 import sys
 import threading
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from graders.adapters.split import split_weights, unique_names
+from graders.adapters.stops import model_eos_ids, stop_token_ids, warn_truncation_unknown
 from graders.core.result import Result
 from graders.core.runner import BatchResult, Grader
 from graders.core.sample import Sample
@@ -350,61 +350,6 @@ class RewardFunctions(list[_Function]):
                 )
 
 
-def _ids(value: Any) -> list[int]:
-    """An eos id setting (an int, a list of ints or None) as a list."""
-    if isinstance(value, int):
-        return [value]
-    return [int(i) for i in value if i is not None] if isinstance(value, Iterable) else []
-
-
-def model_eos_ids(model: Any) -> list[int]:
-    """The eos ids of ``model``'s generation config, which TRL also stops completions at.
-
-    ``model`` is a loaded model, or a local folder or hub name (its ``generation_config.json``,
-    else its ``config.json``, as ``from_pretrained`` builds the generation config).
-    """
-    config = getattr(model, "generation_config", None)
-    if config is None and isinstance(model, str | Path):
-        from transformers import AutoConfig, GenerationConfig
-
-        try:
-            config = GenerationConfig.from_pretrained(model)
-        except (OSError, ValueError):
-            try:
-                config = GenerationConfig.from_model_config(AutoConfig.from_pretrained(model))
-            except (OSError, ValueError):
-                return []
-    return _ids(getattr(config, "eos_token_id", None))
-
-
-def _stop_ids(
-    eos_token_ids: int | Iterable[int] | None, tokenizer: Any, model: Any
-) -> frozenset[int] | None:
-    ids = set(_ids(eos_token_ids))
-    if tokenizer is not None:
-        for attr in ("eos_token_id", "pad_token_id"):
-            value = getattr(tokenizer, attr, None)
-            if isinstance(value, int):
-                ids.add(value)
-    if model is not None:
-        ids.update(model_eos_ids(model))
-    return frozenset(ids) if ids else None
-
-
-def _warn_truncation_unknown(grader: Grader) -> None:
-    """Warn when a check must fail cut-off completions but the stop tokens are unknown."""
-    sensitive = [n for n in grader.spec.walk() if getattr(n, "allow_truncated", True) is False]
-    if sensitive:
-        where = ", ".join(f"{n.path} ({n.type})" for n in sensitive[:3])
-        warnings.warn(
-            f"{where} fails truncated completions (allow_truncated: false), but reward_funcs "
-            "knows no stop tokens, so every completion counts as not truncated: pass "
-            "tokenizer=... (and model=...), or eos_token_ids=...",
-            UserWarning,
-            stacklevel=3,
-        )
-
-
 def reward_funcs(
     grader: Grader | str | Path | Mapping[str, Any],
     *,
@@ -443,9 +388,9 @@ def reward_funcs(
         raise ValueError(f"cannot split this grader's reward into components: {split_or_why}")
     per_component = split is not False and not isinstance(split_or_why, str)
     components = grader.components or [spec.name or spec.type]
-    stop_ids = _stop_ids(eos_token_ids, tokenizer, model)
+    stop_ids = stop_token_ids(eos_token_ids, tokenizer, model)
     if stop_ids is None:
-        _warn_truncation_unknown(grader)
+        warn_truncation_unknown(grader)
     scorer = _BatchScorer(
         grader,
         columns or {},
