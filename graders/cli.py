@@ -129,8 +129,9 @@ def schema(
     from graders.spec.docs import render_reference
     from graders.spec.schema import render_schemas
 
-    directory = directory or _checkout() / SCHEMA_DIR
-    reference = reference or _checkout() / REFERENCE_DOC
+    root = _checkout()
+    directory = directory or root / SCHEMA_DIR
+    reference = reference or root / REFERENCE_DOC
 
     files = {directory / name: text for name, text in render_schemas().items()}
     files[reference] = render_reference()

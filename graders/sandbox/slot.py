@@ -128,7 +128,7 @@ class Slot:
     ) -> tuple[dict[str, Any], list[bytes]]:
         """Send one request and wait (at most ``timeout`` seconds) for its answer."""
         proc = self.proc
-        if proc is None or proc.stdin is None or proc.stdout is None or self.broken:
+        if proc is None or self.broken:
             raise SlotBroken("the sandbox is not running")
         try:
             async with asyncio.timeout(timeout):
@@ -187,7 +187,7 @@ class Slot:
         namespace); one that does not within a second, or a broken one, is killed.
         """
         proc = self.proc
-        if not self.broken and proc is not None and proc.stdin is not None:
+        if not self.broken and proc is not None:
             proc.stdin.close()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(_STOP_TIMEOUT_S):
