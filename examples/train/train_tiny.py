@@ -8,15 +8,20 @@ character tokenizer are built here; nothing is downloaded. The prompt is "copy 7
 is ``answer`` (1.0, the completion starts with the digit) plus ``stop`` (0.5, it ended right
 after the digit). The run uses the GPU when there is one and the CPU otherwise.
 
-The reward curve to expect (128 completions a step, learning rate 3e-3), mean reward over
-blocks of 20 steps. Measured on 2 CPU cores (about 20 s a run); it has not been run on a GPU
-yet, where the same settings (with TRL's bf16 default) should trace a similar curve faster:
+The reward curve (128 completions a step, learning rate 3e-3), mean reward over blocks of 20
+steps, measured on 2 CPU cores (about 20 s a run) and on one H100 (TRL's bf16 default, 34 s
+of training a run: a model this small gains nothing from a GPU). The random streams differ
+between devices, so the same seed traces a different curve; on the H100, seed 1 learned the
+answer but never found ``stop`` in 300 steps (fp32 on the GPU did the same: 0.70):
 
-    steps      seed 0   seed 1   seed 2
-    1-20        0.015    0.016    0.013   a random model names the digit 1 time in 99
-    101-120     0.444    0.956    0.520   ``answer`` climbs first; ``stop`` is still ~0
-    181-200     1.007    1.344    0.988   ``stop`` follows: it learns to end after the digit
-    281-300     1.378    1.491    1.491   of a possible 1.5
+    steps      CPU seed 0   seed 1   seed 2   H100 seed 0   seed 1   seed 2
+    1-20            0.015    0.016    0.013         0.010    0.016    0.012
+    101-120         0.444    0.956    0.520         0.519    0.367    0.569
+    181-200         1.007    1.344    0.988         0.761    0.706    1.119
+    281-300         1.378    1.491    1.491         1.223    0.700    1.441
+
+A random model names the digit 1 time in 99; ``answer`` climbs first, then ``stop`` follows
+(it learns to end right after the digit), of a possible 1.5.
 
 The script prints the mean reward over each block of 20 steps and exits with status 0 when
 the last block beats the first by at least 0.5 (at ``--steps 300`` it should), else 1.
