@@ -227,12 +227,13 @@ def _palindrome(text: str, least: int) -> bool:
 
 @instruction("keywords:palindrome")
 def _includes_palindrome(view: TextView, kw: Kw) -> Verdict:
-    """A palindrome: a word of 3 or more letters or digits that reads the same backwards (any
-    case), or a run of words that does once spaces and punctuation are gone ("Never odd or
-    even"; 7 or more letters, up to 12 words). The reference counts any word equal to its
-    reverse as written, so "a", "I" or "-" pass there and "Level" does not."""
+    """A palindrome: a word of 3 or more letters that reads the same backwards (any case;
+    digits do not count, so "2.82" is none), or a run of words that does once spaces and
+    punctuation are gone ("Never odd or even"; 7 or more letters, up to 12 words). The
+    reference counts any word equal to its reverse as written, so "a", "I" or "-" pass there
+    and "Level" does not."""
     words = view.text.split()
-    keys = ["".join(ch for ch in w.lower() if ch.isalnum()) for w in words]
+    keys = ["".join(ch for ch in w.lower() if ch.isalpha()) for w in words]
     for start, key in enumerate(keys):
         if _palindrome(key, 3):
             return True, f"palindrome {words[start]!r}"

@@ -140,6 +140,7 @@ def test_reasons_say_what_was_found(
         ("detectable_format:square_brackets", {}, "[茶] [は] [いい]", True),
         ("keywords:no_adjacent_consecutive", {}, "Ábel bought", True),
         ("keywords:palindrome", {}, "Ésé", True),
+        ("keywords:palindrome", {}, "It grew 2.82% in 1991.", False),  # numbers are not words
         ("count:count_unique", {}, "Straße STRASSE", True),  # casefold is not applied
         ("punctuation:punctuation_exclamation", {}, "¡Hola", True),  # "¡" is not "!"
         # markdown
