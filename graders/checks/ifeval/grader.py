@@ -26,6 +26,7 @@ from graders.checks.ifeval import (  # noqa: F401  (importing them fills the tab
     ifbench_rules,
     ifeval_rules,
 )
+from graders.checks.ifeval.ifevalg import IFEVALG_IDS
 from graders.checks.ifeval.table import INSTRUCTIONS, Bound, InstructionError, bind
 from graders.checks.ifeval.text import TextView
 from graders.core.context import GradeContext
@@ -40,7 +41,13 @@ __all__ = ["InstructionFollowing"]
 UNSUPPORTED_NOTE = (
     "Not supported: IFBench's `words:start_verb` and `ratio:stop_words`, which need NLTK's "
     "part-of-speech tagger model and stop-word corpus: NLTK data that no dependency ships, and "
-    "nothing is downloaded at run time."
+    "nothing is downloaded at run time. Using either is a load error that says so."
+)
+
+IFEVALG_NOTE = (
+    "IFEvalG, open-instruct's constraint set for RLVR training (Tulu 3, OLMo), is IFEval's 25 "
+    "types and the 29 ids listed under it (IFBench's IFTrain). Where one of its checkers decides "
+    "against its own instruction, we follow the instruction; each check's docstring says where."
 )
 
 _IDS = Template("{{ item.instruction_id_list }}")
@@ -76,7 +83,7 @@ def bind_row(ids: Any, kwargs: Any) -> tuple[Bound, ...]:
 
 @register
 class InstructionFollowing(GraderSpec):
-    """Checks verifiable instructions (IFEval's 25 types, IFBench's families) on the response.
+    """Checks verifiable instructions (IFEval's 25 types, IFBench's and IFEvalG's families).
 
     Strict mode checks the response as written. Loose mode, as in IFEval, also accepts an
     instruction when it holds for the response without its first line, its last line, both,
@@ -116,14 +123,20 @@ class InstructionFollowing(GraderSpec):
 
     @classmethod
     def reference_notes(cls) -> str:
-        """Every supported instruction id, IFEval's and IFBench's, and what is left out."""
-        benchmarks: dict[str, list[str]] = {"IFEval": [], "IFBench": []}
+        """Every supported instruction id, by benchmark, and what is left out."""
+        benchmarks: dict[str, list[str]] = {"IFEval": [], "IFBench": [], "IFEvalG": []}
         for id, entry in sorted(INSTRUCTIONS.items()):
-            ifeval = entry.check.__module__.endswith(".ifeval_rules")
-            benchmarks["IFEval" if ifeval else "IFBench"].append(f"`{id}`")
+            if id in IFEVALG_IDS:
+                name = "IFEvalG"
+            elif entry.check.__module__.endswith(".ifeval_rules"):
+                name = "IFEval"
+            else:
+                name = "IFBench"
+            benchmarks[name].append(f"`{id}`")
         lines = [f"Supported instruction ids ({len(INSTRUCTIONS)}):", ""]
         lines += [f"- {name} ({len(ids)}): {', '.join(ids)}" for name, ids in benchmarks.items()]
-        return "\n".join([*lines, "", UNSUPPORTED_NOTE])
+        lines += ["", IFEVALG_NOTE, "", UNSUPPORTED_NOTE]
+        return "\n".join(lines)
 
     @model_validator(mode="after")
     def _literal_rows_are_valid(self) -> InstructionFollowing:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from graders.checks.ifeval.table import Param, compare, instruction
-from graders.checks.ifeval.text import TextView
+from graders.checks.ifeval.text import STAR_DIVIDER, TextView, divided
 
 __all__: list[str] = []
 
@@ -78,25 +78,13 @@ def _sentences(view: TextView, kw: Mapping[str, Any]) -> tuple[bool, str]:
     return compare(view.sentence_count, kw["relation"], kw["num_sentences"], "sentences")
 
 
-def _star_paragraphs(text: str) -> int | None:
-    """Paragraphs separated by ``***``; None when one between two dividers is empty."""
-    parts = re.split(r"\s?\*\*\*\s?", text)
-    count = len(parts)
-    for index, part in enumerate(parts):
-        if not part.strip():
-            if index in (0, len(parts) - 1):
-                count -= 1
-            else:
-                return None
-    return count
-
-
 @instruction("length_constraints:number_paragraphs", Param("num_paragraphs", "int"))
 def _paragraphs(view: TextView, kw: Mapping[str, Any]) -> tuple[bool, str]:
     """Exactly N paragraphs separated by the markdown divider ``***``, none empty."""
-    count = _star_paragraphs(view.text)
-    if count is None:
+    paragraphs = divided(view.text, STAR_DIVIDER)
+    if paragraphs is None:
         return False, "an empty paragraph between *** dividers"
+    count = len(paragraphs)
     return count == kw[
         "num_paragraphs"
     ], f"{_plural(count, 'paragraph')}; needs {kw['num_paragraphs']}"

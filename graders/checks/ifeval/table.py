@@ -1,17 +1,20 @@
 """The table of instruction checks: each id, the kwargs it takes, and a small check function.
 
 An entry is declared with :func:`instruction` on a function ``check(view, kwargs) -> (ok,
-reason)``; its parameters are :class:`Param` s, and ``requires`` names the packages its check
-imports (only rows using it need them). :func:`bind` validates one row's id and kwargs against
-the table, so an unknown id, a bad kwarg or a missing package is reported with the id and what
-was expected, before any response is checked. ``None`` values are ignored, as in the IFEval and
-IFBench datasets, whose rows list every kwarg name with ``null`` for the unused ones.
+reason)``; its parameters are :class:`Param` s, ``requires`` names the packages its check
+imports (only rows using it need them), and ``validate`` rejects kwargs that are fine one by one
+but impossible together. :func:`alias` lists an existing check under a second id (benchmarks
+that name the same check differently). :func:`bind` validates one row's id and kwargs against
+the table, so an unknown or unsupported id, a bad kwarg or a missing package is reported with the
+id and what was expected, before any response is checked. ``None`` values are ignored, as in the
+IFEval and IFBench datasets, whose rows list every kwarg name with ``null`` for the unused ones.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import get_close_matches
 from importlib.util import find_spec
 from typing import Any, Literal
@@ -21,17 +24,23 @@ from graders.checks.ifeval.text import TextView
 __all__ = [
     "INSTRUCTIONS",
     "RELATIONS",
+    "UNSUPPORTED",
     "Bound",
     "Instruction",
     "InstructionError",
     "Param",
+    "alias",
     "bind",
     "compare",
     "instruction",
 ]
 
-Kind = Literal["int", "number", "str", "words", "relation", "letter", "language"]
+Kind = Literal[
+    "int", "positive", "number", "str", "word", "words", "relation", "letter", "language"
+]
 Check = Callable[[TextView, Mapping[str, Any]], tuple[bool, str]]
+Validate = Callable[[Mapping[str, Any]], str | None]
+"""Says what is wrong with a row's (individually valid) kwargs together, or None."""
 
 WHERE_LISTED = (
     "the supported ids are listed under instruction_following in docs/grader-types.md "
@@ -43,8 +52,10 @@ RELATIONS = ("less than", "at least")
 
 _KIND_TEXT = {
     "int": "a non-negative integer",
+    "positive": "a positive integer",
     "number": "a number",
     "str": "a string",
+    "word": "one word (letters or digits, no spaces)",
     "words": "a list of strings",
     "relation": "'less than' or 'at least'",
     "letter": "one letter a-z",
@@ -67,14 +78,14 @@ class Param:
     def convert(self, value: Any) -> Any:
         """The validated value; raises ValueError saying what was expected."""
         kind = self.kind
-        if kind in ("int", "number"):
+        if kind in ("int", "positive", "number"):
             if isinstance(value, bool) or not isinstance(value, int | float):
                 raise ValueError
-            if kind == "int":
-                if value != int(value) or value < 0:
-                    raise ValueError
-                return int(value)
-            return float(value)
+            if kind == "number":
+                return float(value)
+            if value != int(value) or value < (1 if kind == "positive" else 0):
+                raise ValueError
+            return int(value)
         if kind == "words":
             if isinstance(value, str) or not isinstance(value, list | tuple):
                 raise ValueError
@@ -85,6 +96,10 @@ class Param:
             raise ValueError
         if kind == "relation" and value not in RELATIONS:
             raise ValueError
+        if kind == "word":
+            value = value.strip()
+            if not _WORD.search(value) or any(ch.isspace() for ch in value):
+                raise ValueError
         if kind == "letter":
             value = value.strip().lower()
             if len(value) != 1 or not "a" <= value <= "z":
@@ -109,6 +124,7 @@ class Instruction:
     check: Check
     doc: str
     requires: tuple[str, ...] = ()
+    validate: Validate | None = None
 
     def expected(self) -> str:
         if not self.params:
@@ -117,22 +133,40 @@ class Instruction:
 
 
 INSTRUCTIONS: dict[str, Instruction] = {}
-"""Every known instruction, by id (IFEval's 25 and the IFBench families)."""
+"""Every known instruction, by id (IFEval's 25, the IFBench families, IFEvalG's additions)."""
+
+UNSUPPORTED = {
+    "words:start_verb": "it needs NLTK's part-of-speech tagger model",
+    "ratio:stop_words": "it needs NLTK's stop-word corpus",
+}
+"""Ids of the benchmarks that code here cannot check, and why (NLTK data that no dependency
+ships, and nothing is downloaded at run time)."""
+
+_WORD = re.compile(r"\w")
 
 
 def instruction(
-    id: str, *params: Param, requires: tuple[str, ...] = ()
+    id: str, *params: Param, requires: tuple[str, ...] = (), validate: Validate | None = None
 ) -> Callable[[Check], Check]:
-    """Add the decorated check to the table under ``id``; ``requires``: modules it imports."""
+    """Add the decorated check to the table under ``id``; ``requires``: modules it imports;
+    ``validate``: what to say about kwargs that cannot go together."""
 
     def add(check: Check) -> Check:
-        if id in INSTRUCTIONS:
-            raise ValueError(f"instruction {id!r} is declared twice")
-        doc = (check.__doc__ or "").strip()
-        INSTRUCTIONS[id] = Instruction(id, params, check, doc, requires)
+        _add(Instruction(id, params, check, (check.__doc__ or "").strip(), requires, validate))
         return check
 
     return add
+
+
+def alias(id: str, of: str) -> None:
+    """List the instruction ``of`` under ``id`` too (same kwargs, same check)."""
+    _add(replace(INSTRUCTIONS[of], id=id))
+
+
+def _add(entry: Instruction) -> None:
+    if entry.id in INSTRUCTIONS:
+        raise ValueError(f"instruction {entry.id!r} is declared twice")
+    INSTRUCTIONS[entry.id] = entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +185,8 @@ def bind(id: Any, kwargs: Any) -> Bound:
     if not isinstance(id, str):
         raise InstructionError(f"an instruction id must be a string, got {id!r}")
     entry = INSTRUCTIONS.get(id)
+    if entry is None and id in UNSUPPORTED:
+        raise InstructionError(f"{id} is not supported: {UNSUPPORTED[id]}; {WHERE_LISTED}")
     if entry is None:
         near = get_close_matches(id, list(INSTRUCTIONS), n=1, cutoff=0.75)
         hint = f" (did you mean {near[0]!r}?)" if near else f"; {WHERE_LISTED}"
@@ -185,6 +221,9 @@ def bind(id: Any, kwargs: Any) -> Bound:
             raise InstructionError(
                 f"{id}: kwarg {param.name}={given[param.name]!r} must be {_KIND_TEXT[param.kind]}"
             ) from None
+    problem = entry.validate(values) if entry.validate is not None else None
+    if problem:
+        raise InstructionError(f"{id}: {problem}")
     return Bound(entry, values)
 
 

@@ -24,7 +24,15 @@ from typing import Any
 from graders.checks.ifeval.sentences import SentenceCounter
 from graders.checks.words import word_tokenize
 
-__all__ = ["LOOSE_VARIANTS", "TextView", "detect_language", "language_codes", "rule_sentences"]
+__all__ = [
+    "LOOSE_VARIANTS",
+    "STAR_DIVIDER",
+    "TextView",
+    "detect_language",
+    "divided",
+    "language_codes",
+    "rule_sentences",
+]
 
 _WORD = re.compile(r"\w+")
 
@@ -41,6 +49,23 @@ def detect_language(text: str) -> str | None:
     from graders.checks.ifeval.language import detect
 
     return detect(text)
+
+
+STAR_DIVIDER = r"\s?\*\*\*\s?"
+"""IFEval's paragraph divider (the markdown rule ``***``), as a pattern for :func:`divided`."""
+
+
+def divided(text: str, divider: str) -> list[str] | None:
+    """The parts of ``text`` between matches of the ``divider`` pattern, IFEval's way: an empty
+    first or last part is dropped; None when a part between two dividers is empty."""
+    parts = re.split(divider, text)
+    kept = []
+    for index, part in enumerate(parts):
+        if part.strip():
+            kept.append(part)
+        elif 0 < index < len(parts) - 1:
+            return None
+    return kept
 
 
 # The rule-based sentence splitter IFBench uses: periods inside titles, initials, acronyms,

@@ -13,6 +13,19 @@ CODE = "```python\nprint('hi, there')\n```"
 
 Case = tuple[str, dict[str, Any], str, bool]
 
+
+def variants(response: str) -> list[str]:
+    """A response and the variants that move strict and loose verdicts apart (for agreement
+    tests): after an opening line, in bold, before a sign-off, in upper case."""
+    return [
+        response,
+        "Sure, here is my answer:\n" + response,
+        f"**{response}**",
+        response + "\nHope this helps!",
+        response.upper(),
+    ]
+
+
 IFEVAL_CASES: list[Case] = [
     # keywords
     ("keywords:existence", {"keywords": ["ocean", "Blue"]}, "The blue OCEAN.", True),

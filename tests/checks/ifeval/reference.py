@@ -55,3 +55,31 @@ def offline_reference() -> Iterator[Any]:
             langdetect.DetectorFactory.seed,
         ) = saved
         nltk.download = saved_download
+
+
+IFEVALG_ENV = "GRADERS_IFEVALG_REFERENCE"
+"""Names an allenai/open-instruct checkout (IFEvalG is not on PyPI); without it the IFEvalG
+agreement tests are skipped."""
+
+
+def ifevalg_registry() -> Any:
+    """open-instruct's IFEvalG ``INSTRUCTION_DICT``, imported from the checkout that
+    :data:`IFEVALG_ENV` names without running ``open_instruct/__init__`` (which pulls in the
+    training stack). Call it inside :func:`offline_reference`, which makes NLTK's tokenizers
+    work offline; None when the variable is unset."""
+    import importlib
+    import os
+    import sys
+    import types
+    from pathlib import Path
+
+    root = os.environ.get(IFEVALG_ENV)
+    if not root:
+        return None
+    package = Path(root) / "open_instruct"
+    for name, path in (("open_instruct", package), ("open_instruct.IFEvalG", package / "IFEvalG")):
+        if name not in sys.modules:
+            module = types.ModuleType(name)
+            module.__path__ = [str(path)]
+            sys.modules[name] = module
+    return importlib.import_module("open_instruct.IFEvalG.instructions_registry").INSTRUCTION_DICT

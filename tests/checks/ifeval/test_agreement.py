@@ -20,21 +20,11 @@ from typing import Any
 import pytest
 
 import graders
-from tests.checks.ifeval.cases import IFEVAL_CASES, Case
+from tests.checks.ifeval.cases import IFEVAL_CASES, Case, variants
 from tests.checks.ifeval.ifbench_cases import _PRODUCT_CSV, IFBENCH_CASES
 from tests.checks.ifeval.reference import offline_reference
 
 pytest.importorskip("if_verifiable")
-
-
-def _variants(response: str) -> list[str]:
-    return [
-        response,
-        "Sure, here is my answer:\n" + response,
-        f"**{response}**",
-        response + "\nHope this helps!",
-        response.upper(),
-    ]
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +58,7 @@ def _agreement(reference: Any, cases: list[Case], registry: Any) -> dict[str, li
     disagreements: dict[str, list[str]] = defaultdict(list)
     counts: dict[str, int] = defaultdict(int)
     for id, kwargs, response, _ in cases:
-        for variant in _variants(response):
+        for variant in variants(response):
             strict, loose = _theirs(reference, registry, id, kwargs, variant)
             ours = (_ours(id, kwargs, variant, "strict"), _ours(id, kwargs, variant, "loose"))
             counts[id] += 2
