@@ -70,7 +70,7 @@ def _floor_root(n: int, k: int) -> int:
     """``floor(n ** (1/k))`` for ``n >= 1``: the root of the top half of the digits first,
     so Newton's method starts from half the digits and needs two or three full-size steps."""
     if n.bit_length() <= 52:  # exact as a float: the float root is off by one at most
-        r = int(round(n ** (1.0 / k)))
+        r = round(float(n) ** (1.0 / k))
         while r**k > n:
             r -= 1
         while (r + 1) ** k <= n:

@@ -124,7 +124,7 @@ def prepare_gold(raw: str) -> Gold:
         node = nodes[0] if len(nodes) == 1 else Seq(tuple(nodes))
     except ParseError:
         node = None
-    node = _in_dollars(node, text)
+    node = _in_dollars(node, text) if node is not None else None
     letter = _GOLD_CHOICE.match(_plain_choice(text))
     choice = letter[1] if letter is not None else None
     multi = isinstance(node, (Seq, FiniteSet, PlusMinus)) or (
@@ -178,7 +178,7 @@ def judge(gold: Gold, answers: tuple[str, ...], options: Options) -> Judgement:
     )
 
 
-def _in_dollars(node: Node | None, text: str) -> Node | None:
+def _in_dollars(node: Node, text: str) -> Node:
     """``\\$5`` as ``5 dollars`` (a unit that does not rescale, but marks the amount as
     dollars, so that ``5 \\text{ cents}`` is not read as five of them)."""
     if isinstance(node, Num) and _DOLLAR.search(text):
