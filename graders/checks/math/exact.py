@@ -70,7 +70,7 @@ def _floor_root(n: int, k: int) -> int:
     """``floor(n ** (1/k))`` for ``n >= 1``: the root of the top half of the digits first,
     so Newton's method starts from half the digits and needs two or three full-size steps."""
     if n.bit_length() <= 52:  # exact as a float: the float root is off by one at most
-        r = round(float(n) ** (1.0 / k))
+        r: int = round(float(n) ** (1.0 / k))
         while r**k > n:
             r -= 1
         while (r + 1) ** k <= n:
@@ -79,7 +79,7 @@ def _floor_root(n: int, k: int) -> int:
     half = n.bit_length() // (2 * k)
     r = (_floor_root(n >> (k * half), k) + 1) << half  # at or above the root
     while True:
-        nxt = ((k - 1) * r + n // r ** (k - 1)) // k
+        nxt: int = ((k - 1) * r + n // r ** (k - 1)) // k
         if nxt >= r:
             return r
         r = nxt
