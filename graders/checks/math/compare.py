@@ -78,6 +78,11 @@ def _plain(node: Node) -> Node:
     return node
 
 
+def _dollars(node: Node) -> bool:
+    """Marked as an amount of dollars (``\\$5``, ``5 \\text{ dollars}``)."""
+    return isinstance(node, Unit) and node.unit in ("dollars", "dollar")
+
+
 def _has_pi(node: Node) -> bool:
     return any(n == Const("pi") for n in walk(node))
 
@@ -296,14 +301,18 @@ class Comparer:
 
     def readings(self, g: Node, p: Node) -> list[tuple[Node, Node]]:
         """Pairs to compare once ``%``, cents and degrees are read as numbers."""
+        g_dollars, p_dollars = _dollars(g), _dollars(p)
         g, p = _plain(g), _plain(p)
         gu = g.unit if isinstance(g, Unit) and g.unit in ("%", "cents", "deg") else ""
         pu = p.unit if isinstance(p, Unit) and p.unit in ("%", "cents", "deg") else ""
         if gu == pu:
             return [(g.body, p.body) if gu else (g, p)]  # type: ignore[attr-defined]
-        return [(a, b) for a in self._unit_values(g, gu, p) for b in self._unit_values(p, pu, g)]
+        golds = self._unit_values(g, gu, p, p_dollars)
+        return [(a, b) for a in golds for b in self._unit_values(p, pu, g, g_dollars)]
 
-    def _unit_values(self, node: Node, unit: str, other: Node) -> list[Node]:
+    def _unit_values(self, node: Node, unit: str, other: Node, dollars: bool) -> list[Node]:
+        """The values ``node`` may stand for: a bare number against cents may count cents
+        or dollars (datasets store golds without units), but against dollars only dollars."""
         if not unit:
             return [node]
         assert isinstance(node, Unit)
@@ -313,7 +322,7 @@ class Comparer:
                 return [Mul((body, Const("pi"), Num(Fraction(1, 180))))]
             return [body]
         scaled = Mul((body, Num(Fraction(1, 100))))
-        mode = self.options.percent if unit == "%" else "either"
+        mode = self.options.percent if unit == "%" else ("fraction" if dollars else "either")
         if mode == "as_written":
             return [body]
         return [scaled] if mode == "fraction" else [body, scaled]

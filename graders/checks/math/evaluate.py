@@ -176,7 +176,7 @@ class Evaluator:
             exact = v.denominator & (v.denominator - 1) == 0 and digits < b.digits - 1
             return value, zero if exact else b.eps * abs(value)
         if isinstance(node, Sym):
-            return b.num(Fraction(0)) + env[node.name], zero  # the same point on both sides
+            return env[node.name], zero  # the same point on both sides, in the backend's type
         if isinstance(node, Const):
             if node.name == "oo":
                 raise EvalError("infinity")
@@ -222,9 +222,11 @@ class Evaluator:
         b = self.b
         base, eb = self.evaluate(node.base, env)
         exp_node = node.exp
-        if isinstance(exp_node, Num) and exp_node.value.denominator % 2 == 1:
+        if isinstance(exp_node, Num) and exp_node.value.denominator > 1 and base.imag == 0:
+            # a real root (odd roots of negative numbers; any root of a positive one, where
+            # it is the principal value): cheaper than exp(log) at many digits
             frac = exp_node.value
-            if abs(base.imag) == 0 and base.real < 0 and frac.denominator > 1:
+            if base.real > 0 or (base.real < 0 and frac.denominator % 2 == 1):
                 value = b.real_root(base.real, frac.numerator, frac.denominator)
                 return self._rounded(value, abs(float(frac) * value / base) * eb, 4)
         exp, ee = self.evaluate(exp_node, env)
@@ -322,6 +324,12 @@ class Evaluator:
             return self._leaves_reals(args, value), err + b.eps * abs(value)
         if name in ("factorial", "binom") and any(abs(a) > MAX_GAMMA for a in args):
             raise Huge("factorial too large")
+        whole = [int(a.real) for a, e in pairs if not e and a.imag == 0 and a.real % 1 == 0]
+        if name in ("factorial", "binom") and len(whole) == len(args) and min(whole) >= 0:
+            # integers known exactly (a sum's index): the exact value, not gamma functions
+            n = math.factorial(whole[0]) if name == "factorial" else math.comb(*whole)
+            value = b.num(Fraction(n))
+            return value, b.error(0.0) if n.bit_length() < 50 else b.eps * abs(value)
         if name == "factorial":
             value = b.gamma(args[0] + 1)
             return value, self._through(lambda z: b.gamma(z + 1), args[0], pairs[0][1], value)

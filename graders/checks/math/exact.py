@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from functools import cache, lru_cache
 
 from graders.checks.math.nodes import Add, Func, Mul, Node, Num, Pow, Unit
 
@@ -18,6 +19,10 @@ __all__ = ["MAX_BITS", "TooLarge", "Undefined", "exact", "huge_equal", "magnitud
 
 MAX_BITS = 1 << 17
 """Exact results above this many bits (about 39,000 digits) are refused."""
+
+
+_RESIDUE_TESTS = 12
+"""Residue tests before a root of a big number: a non-power passes all with odds ``k^-12``."""
 
 
 class TooLarge(ArithmeticError):
@@ -39,6 +44,47 @@ def _sum_bits(a: Fraction, b: Fraction) -> int:
     return max(na + db, nb + da, da + db)
 
 
+@cache
+def _residue_primes(k: int) -> tuple[int, ...]:
+    """Primes ``p = 1 (mod k)``: modulo each, only one residue in ``k`` is a ``k``-th power."""
+    primes: list[int] = []
+    p = k + 1
+    while len(primes) < _RESIDUE_TESTS and p < 100_000:
+        if all(p % d for d in range(2, math.isqrt(p) + 1)):
+            primes.append(p)
+        p += k
+    return tuple(primes)
+
+
+def _maybe_power(n: int, k: int) -> bool:
+    """False when ``n`` is provably no ``k``-th power (by residues: a few remainders of ``n``,
+    linear time, instead of a root at full precision); True when it may be one."""
+    for p in _residue_primes(k):
+        r = n % p
+        if r and pow(r, (p - 1) // k, p) != 1:
+            return False
+    return True
+
+
+def _floor_root(n: int, k: int) -> int:
+    """``floor(n ** (1/k))`` for ``n >= 1``: the root of the top half of the digits first,
+    so Newton's method starts from half the digits and needs two or three full-size steps."""
+    if n.bit_length() <= 52:  # exact as a float: the float root is off by one at most
+        r: int = round(float(n) ** (1.0 / k))
+        while r**k > n:
+            r -= 1
+        while (r + 1) ** k <= n:
+            r += 1
+        return r
+    half = n.bit_length() // (2 * k)
+    r = (_floor_root(n >> (k * half), k) + 1) << half  # at or above the root
+    while True:
+        nxt: int = ((k - 1) * r + n // r ** (k - 1)) // k
+        if nxt >= r:
+            return r
+        r = nxt
+
+
 def _int_root(n: int, k: int) -> int | None:
     """The exact ``k``-th root of ``n >= 0``, or None."""
     if n < 2:
@@ -46,26 +92,15 @@ def _int_root(n: int, k: int) -> int | None:
     if k == 2:
         r = math.isqrt(n)
         return r if r * r == n else None
-    if n.bit_length() < 1000:
-        r = round(n ** (1.0 / k))
-    else:  # Newton's method from just above a 50-bit estimate: a dozen big-integer steps
-        shift = n.bit_length() - 64
-        log2_root = (math.log2(n >> shift) + shift) / k
-        whole = math.floor(log2_root) - 52
-        r = int(2 ** (log2_root - whole)) << whole if whole > 0 else 1 << (whole + 53)
-        r += (r >> 40) + 2
-        while True:
-            nxt = ((k - 1) * r + n // r ** (k - 1)) // k
-            if nxt >= r:
-                break
-            r = nxt
-    for cand in (r - 1, r, r + 1):
-        if cand >= 0 and cand**k == n:
-            return cand
-    return None
+    if n.bit_length() >= 1000 and not _maybe_power(n, k):
+        return None
+    r = _floor_root(n, k)
+    return r if r**k == n else None
 
 
+@lru_cache(maxsize=256)
 def _power(base: Fraction, exp: Fraction) -> Fraction | None:
+    """``base ** exp`` when rational (cached: a long answer repeats ``7^{40000}``)."""
     if base == 0:
         if exp <= 0:
             raise Undefined("0 to a non-positive power")
@@ -141,7 +176,14 @@ def exact(node: Node) -> Fraction | None:
         exp = exact(node.exp)
         if exp is None:
             return None
-        base = exact(node.base)
+        inner = node.base
+        if exp.denominator != 1 and isinstance(inner, Pow):
+            # (b^m)^(p/q) = b^(m p/q) for b > 0: the root of 7^{39999} is 7^{13333}, and
+            # that of 7^{40000} is irrational, both without computing 7^{40000}
+            b, m = exact(inner.base), exact(inner.exp)
+            if b is not None and b > 0 and m is not None and m.denominator == 1:
+                return _power(b, m * exp)
+        base = exact(inner)
         if base is None:
             return None
         if base == 0 and exp < 0:

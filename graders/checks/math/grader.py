@@ -18,6 +18,7 @@ from pydantic import Field
 
 from graders.checks.base import ReferenceCheck, excerpt
 from graders.checks.extract import ExtractionFailed
+from graders.checks.math import mpprobe
 from graders.checks.math.compare import Options
 from graders.checks.math.judge import Gold, Judgement, judge, prepare_gold
 from graders.checks.math.locate import NoAnswer, locate
@@ -30,6 +31,7 @@ from graders.core.result import Result
 __all__ = ["Math"]
 
 _POOL_KEY = "math:sympy-pool"
+_MPMATH_KEY = "math:mpmath"
 _CACHE_KEY = "math:sympy-verdicts"
 _CACHE_SIZE = 8192
 _HAS_SYMPY = importlib.util.find_spec("sympy") is not None
@@ -88,6 +90,9 @@ class Math(ReferenceCheck):
         gold = prepare_gold(raw_gold)
         if self.sympy and _HAS_SYMPY:  # start the SymPy workers before anyone waits on them
             ctx.runtime.resource(_POOL_KEY, lambda: SympyPool(self.workers)).warm()
+        # import mpmath (about 40 ms) with the first grade, not inside the first answer that
+        # needs many-digit probing
+        ctx.runtime.resource(_MPMATH_KEY, lambda: mpprobe.backend(60))
         try:
             located = locate(text, lenient=self.mode == "lenient")
         except NoAnswer as exc:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from graders.checks.math.compare import Comparer, Options
 from graders.checks.math.lexer import ParseError
 from graders.checks.math.locate import NoAnswer, clean, locate
-from graders.checks.math.nodes import FiniteSet, Node, PlusMinus, Seq, Text
+from graders.checks.math.nodes import FiniteSet, Node, Num, PlusMinus, Seq, Text, Unit
 from graders.checks.math.parser import parse
 from graders.checks.math.values import expand
 
@@ -45,6 +45,8 @@ _UNSURE = re.compile(
 )
 """An answer that doubts itself (``15?``, ``15 \\text{(approximately)}``) is not committed."""
 _GOLD_CHOICE = re.compile(r"^\(?\s*([A-J])\s*\)?$")
+_DOLLAR = re.compile(r"\\\$|\bUSD\b|US\$")
+"""A written dollar sign: the amount is in dollars, so cents on the other side rescale."""
 _ANCHORS = ("\\boxed", "\\fbox", "####", "<answer>", "answer is", "answer:", "Answer:")
 
 
@@ -122,6 +124,7 @@ def prepare_gold(raw: str) -> Gold:
         node = nodes[0] if len(nodes) == 1 else Seq(tuple(nodes))
     except ParseError:
         node = None
+    node = _in_dollars(node, text) if node is not None else None
     letter = _GOLD_CHOICE.match(_plain_choice(text))
     choice = letter[1] if letter is not None else None
     multi = isinstance(node, (Seq, FiniteSet, PlusMinus)) or (
@@ -164,7 +167,7 @@ def judge(gold: Gold, answers: tuple[str, ...], options: Options) -> Judgement:
         return _as_text(gold, answers, f"unreadable answer ({exc})")
     if gold.node is None:
         return _as_text(gold, answers, "unreadable reference")
-    pred = nodes[0] if len(nodes) == 1 else Seq(tuple(nodes))
+    pred = _in_dollars(nodes[0], shown) if len(nodes) == 1 else Seq(tuple(nodes))
     if isinstance(pred, Text) or isinstance(gold.node, Text):
         return _as_text(gold, answers, "text answer")
     comparer = Comparer(options)
@@ -173,6 +176,14 @@ def judge(gold: Gold, answers: tuple[str, ...], options: Options) -> Judgement:
     return Judgement(
         verdict.equal, verdict.reason, comparer.tier, shown, pending, comparer.too_large
     )
+
+
+def _in_dollars(node: Node, text: str) -> Node:
+    """``\\$5`` as ``5 dollars`` (a unit that does not rescale, but marks the amount as
+    dollars, so that ``5 \\text{ cents}`` is not read as five of them)."""
+    if isinstance(node, Num) and _DOLLAR.search(text):
+        return Unit(node, "dollars")
+    return node
 
 
 def _as_text(gold: Gold, answers: tuple[str, ...], why: str) -> Judgement:

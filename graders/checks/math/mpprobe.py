@@ -7,7 +7,7 @@ settings away from the user's own mpmath and SymPy code.
 from __future__ import annotations
 
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, ClassVar
 
 __all__ = ["backend"]
@@ -53,7 +53,9 @@ def backend(digits: int = 60) -> Any:
         funcs["abs"] = lambda z: ctx.mpc(abs(z))
 
         @staticmethod
+        @lru_cache(maxsize=4096)
         def num(value: Fraction) -> Any:
+            """Cached: the same literals (``1``, ``-1``, ``2``) come up at every node."""
             return ctx.mpc(ctx.mpf(value.numerator) / value.denominator)
 
         @staticmethod

@@ -16,9 +16,12 @@ digits stop helping (an exact cancellation) it leaves the pair undecided.
 
 Two expressions are *equal* when they agree at two or more points and differ at none;
 *different* when they differ at a point where neither left the reals (or where only roots
-did and the sizes differ, since root branches differ by a unit factor); anything else is
+did and the sizes differ, since root branches differ by a unit factor); when at no point
+both sides stay in the reals (``\\sqrt{-x^2-1}`` against ``i\\sqrt{x^2+1}``), their
+principal values are compared at every point, as SymPy and constants are; anything else is
 undecided and goes on to SymPy. Points where telling the values apart would take more than
-MAX_DIGITS digits (``e^{-x^2}`` at large ``x``) are left to the others. Points where a side
+MAX_DIGITS digits (``e^{-x^2}`` at large ``x``) are left to the others, and so are points
+that need more than CHEAP_DIGITS when three others agree. Points where a side
 left the reals prove nothing else, so
 ``\\ln x^2`` and ``2\\ln x`` agree on their common real domain, and ``\\sqrt{x^2}`` and ``x``
 differ at negative ``x``.
@@ -31,6 +34,7 @@ import math
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any
 
@@ -47,6 +51,11 @@ gives variables mixed signs), so ``|x - 10|`` and ``10 - x`` are told apart."""
 
 MAX_DIGITS = 2000
 """Probing refuses (undecided) a pair that would need more digits than this."""
+CHEAP_DIGITS = 100
+"""Points that need more digits than this (extreme values: ``e^{-x^2}`` at ``x = 25``) are
+evaluated only when three other points do not already agree: a difference they could show is
+an analytic one, which the moderate points show too, unless it hides behind a tiny term,
+which widens the span at every point."""
 GUARD = 9
 """Agreement to ``span + GUARD`` digits counts as equality (and a chance agreement of
 unequal expressions to that many digits at every point as implausible)."""
@@ -104,7 +113,7 @@ def sample(node: Node, digits: int = 0) -> Sample | None:
     spans: list[float] = []
     branched, logs, huge = [], [], False
     for k in points:
-        env = {name: _value(name, k) for name in names}
+        env = {name: backend.num(Fraction(0)) + _value(name, k) for name in names}
         ev.reset()
         value, err = None, None
         try:
@@ -161,13 +170,14 @@ Verdict = tuple[bool | None, int]
 def _compare(left: Sample, right: Sample) -> Verdict:
     """True (equal), False (different) or None (undecided); see the module docstring."""
     constant = len(left.values) == len(right.values) == 1
-    agree, need = 0, 0
+    principal = not constant and _nowhere_real(left, right)
+    agree, need, extreme = 0, 0, 0
     for k in _pairs(left, right):
         a, ea, sa, ba, la = left.at(k)
         b, eb, sb, bb, lb = right.at(k)
         if a is None or b is None:
             continue
-        if (ba or bb) and not constant:
+        if (ba or bb) and not principal:
             if not (la or lb):  # root branches differ by a unit factor: sizes still differ
                 same, more = _point(abs(a), ea, abs(b), eb, sa + sb, left.digits)
                 if same is False:
@@ -179,11 +189,26 @@ def _compare(left: Sample, right: Sample) -> Verdict:
             return False, 0
         if more > MAX_DIGITS and not constant:
             continue  # values too extreme here (e^{-x^2} at x = 30): other points decide
+        if more > CHEAP_DIGITS and not constant:
+            extreme = max(extreme, more)  # needed only if the other points do not suffice
+            continue
         agree += same is True
         need = max(need, more)
     if need:
         return None, need
+    if agree >= (1 if constant else 3):
+        return True, 0
+    if extreme:
+        return None, extreme
     return (True if agree >= (1 if constant else 2) else None), 0
+
+
+def _nowhere_real(left: Sample, right: Sample) -> bool:
+    """No point where both sides stay in the reals: the expressions only have complex values
+    (``\\sqrt{-x^2-1}``), so their principal values are all they mean, as for constants."""
+    points = [(left.at(k), right.at(k)) for k in _pairs(left, right)]
+    defined = [(p, q) for p, q in points if p[0] is not None and q[0] is not None]
+    return bool(defined) and all(p[3] or q[3] for p, q in defined)
 
 
 def _escalate(left: Node, right: Node, decide: Callable[[Sample, Sample], Verdict]) -> bool | None:
@@ -204,7 +229,8 @@ def _escalate(left: Node, right: Node, decide: Callable[[Sample, Sample], Verdic
             return verdict
         if need <= digits:
             return None  # more digits did not help
-        digits = max(60, digits + 20, -(-need // 20) * 20)  # a few precisions, cached
+        # a few precisions (cached), with a margin: error bounds of long sums are pessimistic
+        digits = max(60, digits + 20, -(-(need + 10) // 20) * 20)
         if digits > MAX_DIGITS:
             raise TooLarge(f"telling these apart needs more than {MAX_DIGITS} digits")
 

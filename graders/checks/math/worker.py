@@ -45,7 +45,7 @@ def main() -> None:
     from graders.checks.math.parser import parse
 
     # one small comparison imports SymPy and its lazily loaded parts before the first deadline
-    _serve((parse(r"\sqrt{-x^2-1}"), parse(r"i\sqrt{x^2+1}"), Options()))
+    _serve((parse(r"\sum_{k=1}^{n} k"), parse(r"\frac{n(n+1)}{2}"), Options()))
 
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     stdout.write(b"ready\n")

@@ -54,17 +54,34 @@ def test_interval_openness(grader: graders.Grader) -> None:
 @pytest.mark.parametrize(
     ("answer", "gold", "equal"),
     [
-        (r"i\sqrt{x^2+1}", r"\sqrt{-x^2-1}", True),
-        (r"-i\sqrt{x^2+1}", r"\sqrt{-x^2-1}", False),
+        (r"\sum_{k=1}^{n} k^2", r"\frac{n(n+1)(2n+1)}{6}", True),
+        (r"\sum_{k=1}^{n} k^2", r"\frac{n(n+1)(2n-1)}{6}", False),
     ],
 )
 def test_sympy_tier_decides_what_probing_cannot(
     grader: graders.Grader, answer: str, gold: str, equal: bool
 ) -> None:
-    # both sides leave the reals at every probe point, so probing cannot decide
+    # a sum up to a variable has no value at the (non-integer) probe points
     result = grade(grader, rf"\boxed{{{answer}}}", gold)
     assert result.passed is equal
     assert result.details is not None and result.details["tier"] == "sympy"
+
+
+@pytest.mark.parametrize(
+    ("answer", "gold", "equal"),
+    [
+        (r"i\sqrt{x^2+1}", r"\sqrt{-x^2-1}", True),
+        (r"-i\sqrt{x^2+1}", r"\sqrt{-x^2-1}", False),
+        (r"\ln(50-x)+i\pi", r"\ln(x-50)", True),
+    ],
+)
+def test_complex_valued_expressions_are_probed(
+    grader: graders.Grader, answer: str, gold: str, equal: bool
+) -> None:
+    # no probe point keeps both sides real: principal values decide, in process (once SymPy)
+    result = grade(grader, rf"\boxed{{{answer}}}", gold)
+    assert result.passed is equal
+    assert result.details is not None and result.details["tier"] == "numeric"
 
 
 def test_empty_reference_is_an_error(grader: graders.Grader) -> None:
@@ -73,15 +90,18 @@ def test_empty_reference_is_an_error(grader: graders.Grader) -> None:
     assert result.error is not None and result.error.kind == "bad_reference"
 
 
-SLOW_GOLD = r"\sqrt{-x^2-1}\,(x+y+z)^{12}(x-y+z)^{12}"
-SLOW_ANSWER = r"\boxed{-i\sqrt{x^2+1}\,((x+z)^2-y^2)^{12}}"  # SymPy needs about 2 s here
+# probing cannot decide (both sides leave the reals where they differ); SymPy needs about 3 s
+SLOW_GOLD = r"\sqrt{x-2}\sqrt{x-3}\,(x+y+z)^{12}(x-y+z)^{12}"
+SLOW_ANSWER = r"\boxed{\sqrt{(x-2)(x-3)}\,((x+z)^2-y^2)^{12}}"
+SUM_GOLD = r"\frac{n(n+1)(2n+1)}{6}"  # SymPy decides these quickly
+SUM_RIGHT, SUM_WRONG = r"\boxed{\sum_{k=1}^{n} k^2}", r"\boxed{\sum_{k=1}^{n} k^3}"
 
 
 def test_deadline_kills_the_worker_and_reports_a_timeout() -> None:
     grader = graders.load({"type": "math", "reference": "{{ item.answer }}", "deadline_s": 0.6})
     try:
         # a quick SymPy question first: waits until the worker has started (not timed)
-        ready = grader.grade_sync(r"\boxed{i\sqrt{x^2+1}}", {"answer": r"\sqrt{-x^2-1}"})
+        ready = grader.grade_sync(SUM_RIGHT, {"answer": SUM_GOLD})
         assert ready.passed is True
         start = time.perf_counter()
         result = grader.grade_sync(SLOW_ANSWER, {"answer": SLOW_GOLD})
@@ -90,7 +110,7 @@ def test_deadline_kills_the_worker_and_reports_a_timeout() -> None:
         assert result.score is None  # abstains: a timeout is not a wrong answer
         assert elapsed < 1.8
         # the killed worker is replaced: the next SymPy question is answered
-        again = grader.grade_sync(r"\boxed{-i\sqrt{x^2+1}}", {"answer": r"\sqrt{-x^2-1}"})
+        again = grader.grade_sync(SUM_WRONG, {"answer": SUM_GOLD})
         assert again.error is None and again.passed is False
     finally:
         grader.close()
@@ -142,7 +162,7 @@ def test_without_sympy_undecided_pairs_abstain(monkeypatch: pytest.MonkeyPatch) 
     try:
         cheap = grader.grade_sync(r"\boxed{\sqrt{18}}", {"answer": r"3\sqrt{2}"})
         assert cheap.passed is True  # the in-process tiers need no extra
-        hard = grader.grade_sync(r"\boxed{i\sqrt{x^2+1}}", {"answer": r"\sqrt{-x^2-1}"})
+        hard = grader.grade_sync(SUM_RIGHT, {"answer": SUM_GOLD})
         assert hard.score is None
         assert hard.error is not None and hard.error.kind == "undecided"
         assert "graders[math]" in hard.error.message
