@@ -12,8 +12,8 @@ status, is what makes a memory verdict.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections import OrderedDict, deque
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
@@ -119,15 +119,35 @@ class LocalSession:
         return outcome
 
     async def run(self, task: Task) -> Outcome:
-        lang = self.language
-        if lang.warm and self.program.mode == "warm":  # fork the warm worker, which runs it
-            argv, drive = None, True
-        elif lang.warm and task.kind != "script":  # a fresh interpreter runs the driver
-            argv, drive = self._argv((PYTHON, "-I")), True
-        else:  # exactly the language's command, as a person would run it
-            argv, drive = self._argv(lang.run), False
+        argv, drive = self._how(task)
         outcome, _ = await self._run(argv, task, self.limits, drive=drive)
         return outcome
+
+    async def runs(self, tasks: Sequence[Task], *, ahead: int = 0) -> AsyncGenerator[Outcome, None]:
+        """Run the program once per task, in order, sending up to ``ahead`` requests before the
+        current one is answered, so the worker goes from one run to the next without waiting for
+        this process to judge (the grading process and the slot then work at the same time).
+
+        A request is sent ahead only when its memory and process limits are those already set,
+        since the slot's cgroup is shared by the runs. Leaving early with runs in flight marks the
+        slot broken (it is replaced) rather than reading their answers.
+        """
+        pending: deque[float | SlotBroken] = deque()  # each request in flight (see _send)
+        sent = 0
+        try:
+            for _ in tasks:
+                while sent < len(tasks) and len(pending) <= ahead:
+                    argv, drive = self._how(tasks[sent])
+                    request = self._request(argv, tasks[sent], self.limits, drive=drive)
+                    if pending and not self._limits_unchanged(request):
+                        break
+                    pending.append(self._send(*request))
+                    sent += 1
+                outcome, _ = await self._answer(pending.popleft(), self.limits)
+                yield outcome
+        finally:
+            if pending:
+                self.slot.broken = True
 
     async def _run(
         self,
@@ -139,8 +159,30 @@ class LocalSession:
         cwd: str = "/work",
         collect: dict[str, str] | None = None,
     ) -> tuple[Outcome, list[bytes]]:
-        memory_cgroup = self.slot.group is not None
+        request = self._request(argv, task, limits, drive=drive, cwd=cwd, collect=collect)
+        return await self._answer(self._send(*request), limits)
+
+    def _how(self, task: Task) -> tuple[list[str] | None, bool]:
+        """(the command, None to fork the warm worker; whether the driver runs the task)."""
+        lang = self.language
+        if lang.warm and self.program.mode == "warm":  # fork the warm worker, which runs it
+            return None, True
+        if lang.warm and task.kind != "script":  # a fresh interpreter runs the driver
+            return self._argv((PYTHON, "-I")), True
+        return self._argv(lang.run), False  # exactly the language's command, as a person would
+
+    def _request(
+        self,
+        argv: list[str] | None,
+        task: Task | None,
+        limits: Limits,
+        *,
+        drive: bool = True,
+        cwd: str = "/work",
+        collect: dict[str, str] | None = None,
+    ) -> tuple[dict[str, Any], list[bytes], Limits]:
         stdin = task.stdin if task is not None else None
+        memory_cgroup = self.slot.group is not None
         header: dict[str, Any] = {
             "op": "run",
             "argv": argv,
@@ -153,15 +195,47 @@ class LocalSession:
             "cwd": cwd,
             "collect": collect,
         }
-        blobs = [stdin] if stdin is not None else []
+        return header, [stdin] if stdin is not None else [], limits
+
+    @staticmethod
+    def _cgroup_limits(
+        header: dict[str, Any], blobs: list[bytes], limits: Limits
+    ) -> tuple[int, int]:
+        """(memory bytes, processes) of a run's cgroup: its limit, room for its input (which the
+        worker writes to the work directory, charged to the group) rounded up to a MB, and the
+        worker's own headroom."""
+        stdin = len(blobs[0]) if blobs else 0
+        return limits.memory_mb * _MB + -(-stdin // _MB) * _MB + _HEADROOM, limits.processes + 1
+
+    def _limits_unchanged(self, request: tuple[dict[str, Any], list[bytes], Limits]) -> bool:
+        group = self.slot.group
+        return group is None or self._cgroup_limits(*request) == (group.memory, group.pids)
+
+    def _send(
+        self, header: dict[str, Any], blobs: list[bytes], limits: Limits
+    ) -> float | SlotBroken:
+        """Set the slot's cgroup for the run and send its request: its answer's timeout, or why
+        it could not be sent."""
         group = self.slot.group
         if group is not None:
-            group.set_memory(limits.memory_mb * _MB + len(stdin or b"") + _HEADROOM)
-            group.set_pids(limits.processes + 1)
-        before = self.slot.oom_kills()
-        timeout = limits.deadline_s + _GRACE_S + len(stdin or b"") / (50 * _MB)
+            memory, processes = self._cgroup_limits(header, blobs, limits)
+            group.set_memory(memory)
+            group.set_pids(processes)
+        stdin = len(blobs[0]) if blobs else 0
         try:
-            answer, out = await self.slot.call(header, blobs, timeout=timeout)
+            self.slot.send(header, blobs)
+        except SlotBroken as exc:
+            return exc
+        return limits.deadline_s + _GRACE_S + stdin / (50 * _MB)
+
+    async def _answer(
+        self, sent: float | SlotBroken, limits: Limits
+    ) -> tuple[Outcome, list[bytes]]:
+        """The outcome of the oldest run in flight (and what it collected)."""
+        try:
+            if isinstance(sent, SlotBroken):
+                raise sent
+            answer, out = await self.slot.receive(timeout=sent)
         except SlotBroken as exc:
             return Outcome(error=str(exc)), []
         outcome = Outcome(
@@ -178,7 +252,7 @@ class LocalSession:
         )
         if outcome.error is not None:
             outcome.error = f"the sandbox could not start the program: {outcome.error}"
-        elif self.slot.oom_kills() > before:
+        elif answer.get("oom_kills"):  # counted by the worker around this run alone
             outcome.limit = "memory"
         elif outcome.limit is None and outcome.cpu_s > limits.cpu_s:
             outcome.limit = "cpu"

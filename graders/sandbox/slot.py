@@ -89,6 +89,7 @@ class Slot:
                 self.uid = lease_uid()
             if host.cgroup is not None:
                 self.group = host.cgroup.group(f"{os.getpid()}-{self.name}")
+            events = self.group.events_fd() if self.group is not None else None
             info_r, info_w = os.pipe2(os.O_CLOEXEC)
             argv = bwrap.command(
                 bwrap=host.bwrap,
@@ -98,8 +99,9 @@ class Slot:
                 info_fd=info_w,
             )
             try:
+                passed = (info_w,) if events is None else (info_w, events)
                 self.proc = await spawn(
-                    argv, capture_stderr=True, pass_fds=(info_w,), start_new_session=True
+                    argv, capture_stderr=True, pass_fds=passed, start_new_session=True
                 )
             finally:
                 os.close(info_w)
@@ -117,6 +119,7 @@ class Slot:
                 "gid": uid,
                 "seccomp": host.seccomp,
                 "preimport": list(self.config.preimport),
+                "oom_fd": events,
             }
             self.info, _ = await self.call(init, [], timeout=_START_TIMEOUT_S)
         except (OSError, KeyError, ValueError, TimeoutError) as exc:
@@ -127,13 +130,32 @@ class Slot:
         self, header: dict[str, Any], blobs: list[bytes], *, timeout: float
     ) -> tuple[dict[str, Any], list[bytes]]:
         """Send one request and wait (at most ``timeout`` seconds) for its answer."""
+        self.send(header, blobs)
+        return await self.receive(timeout=timeout)
+
+    def send(self, header: dict[str, Any], blobs: list[bytes]) -> None:
+        """Queue one request; the worker answers requests in the order they were sent.
+
+        Never waits for the pipe: the loop writes it out while :meth:`receive` waits, so a
+        request sent ahead (a large input) cannot block on a worker that is itself blocked on
+        an answer nobody reads yet.
+        """
+        proc = self.proc
+        if proc is None or self.broken:
+            raise SlotBroken("the sandbox is not running")
+        try:
+            proc.stdin.write(protocol.encode(header, blobs))
+        except OSError as exc:
+            self.broken = True
+            raise SlotBroken(f"the sandbox died: {type(exc).__name__}{self._tail()}") from None
+
+    async def receive(self, *, timeout: float) -> tuple[dict[str, Any], list[bytes]]:
+        """The answer to the oldest request not yet answered, waiting at most ``timeout`` s."""
         proc = self.proc
         if proc is None or self.broken:
             raise SlotBroken("the sandbox is not running")
         try:
             async with asyncio.timeout(timeout):
-                proc.stdin.write(protocol.encode(header, blobs))
-                await proc.stdin.drain()
                 prefix = await proc.stdout.readexactly(protocol.PREFIX.size)
                 head_len, blob_len = protocol.decode_header(prefix)
                 raw = await proc.stdout.readexactly(head_len)
@@ -150,9 +172,6 @@ class Slot:
             self.broken = True
             raise SlotBroken(f"the sandbox worker failed: {answer['error']}")
         return answer, out
-
-    def oom_kills(self) -> int:
-        return self.group.oom_kills() if self.group is not None else 0
 
     def kill_now(self) -> None:
         """Kill the sandbox synchronously (its PID 1, and with it every process inside)."""

@@ -15,7 +15,7 @@ import resource
 import signal
 from typing import Any
 
-__all__ = ["RLIMITS", "enter", "set_dumpable"]
+__all__ = ["RLIMITS", "enter", "oom_kills", "set_dumpable"]
 
 RLIMITS: dict[str, int] = {
     "cpu": resource.RLIMIT_CPU,
@@ -68,3 +68,13 @@ def enter(stdio: tuple[int, int, int, int], keep: int, conf: dict[str, Any]) -> 
     os.close(fd)
     os.umask(0o022)
     os.chdir(conf.get("cwd", "/work"))
+
+
+def oom_kills(fd: int) -> int:
+    """The OOM-kill counter of a memory cgroup, read from its open ``memory.events`` (v2) or
+    ``memory.oom_control`` (v1): one pread, about 1 us."""
+    for line in os.pread(fd, 4096, 0).splitlines():
+        key, _, value = line.partition(b" ")
+        if key == b"oom_kill":
+            return int(value)
+    return 0
