@@ -168,6 +168,7 @@ class CodeTests(GraderSpec):
                             compare=self.compare,
                             float_tolerance=self.float_tolerance,
                             marker=marker,
+                            language=lang,
                         )
                         runs.append((test, verdict, outcome))
                         if verdict.verdict != Verdict.AC and self.scoring == "all":
