@@ -1,10 +1,11 @@
 """Per-test verdicts: how a run ended, then (if it ended cleanly) whether its answer is right.
 
 Codes: ``AC`` accepted, ``WA`` wrong answer, ``TLE`` time limit (CPU time, or the wall-clock
-deadline for programs that sleep), ``MLE`` memory limit (the cgroup's OOM kill, or the
-runtime's own out-of-memory error, which each language's entry names), ``RE`` runtime error (non-zero exit or a signal), ``OLE`` output limit (stdout,
-stderr, result channel or file size caps), ``CE`` compile error, ``SE`` sandbox error: the
-sandbox itself failed, so the test has no verdict and the grader abstains rather than score 0.
+deadline for programs that sleep), ``MLE`` memory limit (the cgroup's OOM kill, or the runtime's
+own out-of-memory error, which each language's entry names), ``RE`` runtime error (non-zero exit
+or a signal), ``OLE`` output limit (stdout, stderr, result channel or file size caps), ``CE``
+compile error, ``SE`` sandbox error: the sandbox itself failed, so the test has no verdict and
+the grader abstains rather than score 0.
 """
 
 from __future__ import annotations
