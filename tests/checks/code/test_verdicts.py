@@ -117,7 +117,7 @@ def test_asserts_need_every_hole_once_and_are_evaluated_here() -> None:
 
 
 def test_an_assert_run_ends_with_its_marker() -> None:
-    (test,) = parse_tests(["assert f(1) == 2\nfor x in range(3):\n    assert f(x) == x + 1"])
+    (test,) = parse_tests(["assert f(1) == 2\nsetup = f(2)"])  # a statement after the last hole
     holes = {"step": 0, "value": 2}
     done = Outcome(exit_code=0, result=_records(holes, {"done": "m1"}))
     assert judge(test, done, LIMITS, marker="m1").verdict == Verdict.AC
