@@ -156,8 +156,9 @@ class CodeTests(GraderSpec):
                 build = None if built is None else build_details(built)
                 markers = [secrets.token_hex(16) for _ in tests]
                 tasks = [self._task(t, setup, m) for t, m in zip(tests, markers, strict=True)]
-                # the next test runs while this one is judged, unless a failure stops the tests
-                ahead = 0 if self.scoring == "all" else 1
+                # every test is sent at once and judged as its run ends, so the sandbox goes from
+                # run to run; with scoring "all" a failure stops the tests, so one at a time
+                ahead = 0 if self.scoring == "all" else len(tasks)
                 async with aclosing(session.runs(tasks, ahead=ahead)) as outcomes:
                     async for outcome in outcomes:
                         test, marker = tests[len(runs)], markers[len(runs)]
