@@ -31,6 +31,7 @@ _MB = 1 << 20
 _HEADROOM = 32 * _MB  # the worker's own allocations after it joined the group
 _GRACE_S = 5.0  # how long past a run's deadline the host waits for the worker's answer
 _CACHE_BYTES = 64 * _MB
+_AHEAD_BYTES = 16 * _MB  # the most input sent ahead of the run that reads it
 
 
 class LocalBackend:
@@ -129,21 +130,26 @@ class LocalSession:
         this process to judge (the grading process and the slot then work at the same time).
 
         A request is sent ahead only when its memory and process limits are those already set,
-        since the slot's cgroup is shared by the runs. Leaving early with runs in flight marks the
-        slot broken (it is replaced) rather than reading their answers.
+        since the slot's cgroup is shared by the runs, and while the inputs in flight stay under
+        16 MB. Leaving early with runs in flight marks the slot broken (it is replaced) rather
+        than reading their answers.
         """
-        pending: deque[float | SlotBroken] = deque()  # each request in flight (see _send)
+        pending: deque[tuple[float | SlotBroken, int]] = deque()  # (see _send, input bytes)
         sent = 0
         try:
             for _ in tasks:
                 while sent < len(tasks) and len(pending) <= ahead:
                     argv, drive = self._how(tasks[sent])
                     request = self._request(argv, tasks[sent], self.limits, drive=drive)
-                    if pending and not self._limits_unchanged(request):
+                    size = len(tasks[sent].stdin or b"")
+                    if pending and (
+                        not self._limits_unchanged(request)
+                        or sum(n for _, n in pending) + size > _AHEAD_BYTES
+                    ):
                         break
-                    pending.append(self._send(*request))
+                    pending.append((self._send(*request), size))
                     sent += 1
-                outcome, _ = await self._answer(pending.popleft(), self.limits)
+                outcome, _ = await self._answer(pending.popleft()[0], self.limits)
                 yield outcome
         finally:
             if pending:

@@ -161,3 +161,54 @@ def test_a_pool_dropped_without_closing_is_cleaned_up_by_its_finalizer() -> None
     del backend
     gc.collect()
     assert not any(d.exists() for d in dirs)
+
+
+def test_runs_sent_ahead_get_their_own_outcomes_and_memory_verdicts() -> None:
+    """The OOM kill of a run that starts while the previous answer is still unread counts
+    against that run, not the one before (the worker counts kills around each run)."""
+    code = (
+        "import sys\n"
+        "n = int(sys.stdin.readline())\n"
+        "if n == 2:\n"
+        "    data = bytearray(400 << 20)\n"
+        "    for i in range(0, len(data), 4096):\n"
+        "        data[i] = 1\n"
+        "print(n * 2)\n"
+    )
+    tasks = [Task(stdin=f"{n}\n".encode()) for n in range(5)]
+    limits = LIMITS.merged(memory_mb=128)
+
+    async def run() -> tuple[list[tuple[str | None, bytes]], bool]:
+        backend = LocalBackend(probe(), slots=1, scratch_mb=8)
+        try:
+            async with backend.session(Program(PY, code, limits)) as session:
+                done = [(o.limit, o.stdout) async for o in session.runs(tasks, ahead=len(tasks))]
+                broken = session.slot.broken
+            return done, broken
+        finally:
+            await backend.aclose()
+
+    done, broken = asyncio.run(run())
+    assert done == [
+        (None, b"0\n"),
+        (None, b"2\n"),
+        ("memory", b""),
+        (None, b"6\n"),
+        (None, b"8\n"),
+    ]
+    assert not broken
+
+
+def test_leaving_runs_in_flight_replaces_the_slot() -> None:
+    async def run() -> bool:
+        backend = LocalBackend(probe(), slots=1, scratch_mb=8)
+        try:
+            async with backend.session(Program(PY, "print(1)", LIMITS)) as session:
+                runs = session.runs([Task(), Task(), Task()], ahead=2)
+                await anext(runs)
+                await runs.aclose()
+                return session.slot.broken
+        finally:
+            await backend.aclose()
+
+    assert asyncio.run(run())
