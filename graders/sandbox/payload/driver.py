@@ -150,9 +150,15 @@ def _run(func: Callable[[], None]) -> NoReturn:
     exit_like_python(0)
 
 
+SOURCES: dict[str, bytes] = {}
+"""The program's files as the warm worker wrote them (its runs are forked with this copy)."""
+
+
 def _load_program(path: str, name: str) -> dict[str, Any]:
-    with open(path, "rb") as fh:
-        source = fh.read()
+    source = SOURCES.get(path)
+    if source is None:
+        with open(path, "rb") as fh:
+            source = fh.read()
     code = compile(source, path, "exec", dont_inherit=True)
     module = types.ModuleType(name)
     module.__file__ = path

@@ -79,8 +79,12 @@ class Worker:
 
     def files(self, req: dict[str, Any], blobs: list[bytes]) -> dict[str, Any]:
         _empty(WORK)
+        driver.SOURCES.clear()
         for spec, data in zip(req["files"], blobs, strict=True):
-            _write(os.path.join(WORK, spec["name"]), data, spec.get("mode", 0o644))
+            path = os.path.join(WORK, spec["name"])
+            _write(path, data, spec.get("mode", 0o644))
+            if spec.get("preload"):  # root's file in a root-owned directory: runs cannot
+                driver.SOURCES[path] = data  # change it, so forked runs read this copy
         return {"ok": True}
 
     def run(self, req: dict[str, Any], blobs: list[bytes]) -> tuple[dict[str, Any], list[bytes]]:
