@@ -220,6 +220,7 @@ class LocalSession:
             "caps": limits.caps(),
             "cwd": cwd,
             "collect": collect,
+            "cpus": self.slot.config.cpus,
         }
         return header, [stdin] if stdin is not None else [], limits
 

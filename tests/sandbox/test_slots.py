@@ -212,3 +212,31 @@ def test_leaving_runs_in_flight_replaces_the_slot() -> None:
             await backend.aclose()
 
     assert asyncio.run(run())
+
+
+def test_workers_are_kept_on_distinct_cpus_and_runs_may_use_them_all() -> None:
+    code = "import os\nprint(sorted(os.sched_getaffinity(0)))"
+
+    async def run() -> tuple[list[int | None], list[bytes]]:
+        backend = LocalBackend(probe(), slots=2, scratch_mb=8)
+        try:
+
+            async def one() -> tuple[int | None, bytes]:
+                async with backend.session(Program(PY, code, LIMITS)) as session:
+                    out = (await session.run(Task())).stdout
+                    slot = session.slot
+                    assert slot.worker_pid is not None and slot.cpu is not None
+                    assert os.sched_getaffinity(slot.worker_pid) == {slot.cpu}
+                    await asyncio.sleep(0.05)  # hold the slot, so the other takes the second
+                    return slot.cpu, out
+
+            done = await asyncio.gather(one(), one())
+            return [cpu for cpu, _ in done], [out for _, out in done]
+        finally:
+            await backend.aclose()
+
+    cpus, outs = asyncio.run(run())
+    allowed = sorted(os.sched_getaffinity(0))
+    assert all(cpu in allowed for cpu in cpus)
+    assert len(set(cpus)) == min(2, len(allowed))
+    assert outs == [f"{allowed}\n".encode()] * 2

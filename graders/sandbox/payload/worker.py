@@ -106,6 +106,7 @@ class Worker:
             "gid": self.gid,
             "exec": argv is not None,
             "cwd": req.get("cwd", WORK),
+            "cpus": req.get("cpus"),
         }
         try:
             run = Run(req, conf, stdin_path, argv, task, self.oom_fd)
