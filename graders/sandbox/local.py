@@ -133,7 +133,8 @@ class LocalSession:
                 )
             return outcome
         collect = {"from": f"/tmp/{lang.binary}", "to": lang.binary}
-        outcome, extra = await self._run(argv, None, self.program.compile_limits, collect=collect)
+        request = self._request(argv, None, self.program.compile_limits, collect=collect)
+        outcome, extra = await self._run(request)
         binary = extra[0] if extra and outcome.clean_exit else b""
         if outcome.error is None:
             self.backend.remember_build(key, outcome, binary)
@@ -141,7 +142,7 @@ class LocalSession:
 
     async def run(self, task: Task) -> Outcome:
         argv, drive = self._how(task)
-        outcome, _ = await self._run(argv, task, self.limits, drive=drive)
+        outcome, _ = await self._run(self._request(argv, task, self.limits, drive=drive))
         return outcome
 
     async def runs(self, tasks: Sequence[Task], *, ahead: int = 0) -> AsyncGenerator[Outcome, None]:
@@ -176,17 +177,10 @@ class LocalSession:
                 self.slot.broken = True
 
     async def _run(
-        self,
-        argv: list[str] | None,
-        task: Task | None,
-        limits: Limits,
-        *,
-        drive: bool = True,
-        cwd: str = "/work",
-        collect: dict[str, str] | None = None,
+        self, request: tuple[dict[str, Any], list[bytes], Limits]
     ) -> tuple[Outcome, list[bytes]]:
-        request = self._request(argv, task, limits, drive=drive, cwd=cwd, collect=collect)
-        return await self._answer(self._send(*request), limits)
+        """Send one request (see :meth:`_request`) and wait for its outcome."""
+        return await self._answer(self._send(*request), request[2])
 
     def _how(self, task: Task) -> tuple[list[str] | None, bool]:
         """(the command, None to fork the warm worker; whether the driver runs the task)."""
