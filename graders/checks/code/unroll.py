@@ -12,7 +12,8 @@ in the grader, where their control flow depends only on the test's own data:
   ``assert f(0) == 2 * 0``, ...), with ``break``, ``continue`` and ``else`` as Python has them;
 * ``if`` whose condition the grader computes keeps the branch taken;
 * a top-level ``def`` holding asserts (HumanEval's ``def check(candidate)``) is a helper: each
-  statement ``check(f)`` becomes a copy of its body, its parameters replaced by the arguments.
+  statement ``check(f)`` becomes a copy of its body, its parameters replaced by the arguments;
+* ``if COND: raise ...`` is the assert it means, ``assert not COND``.
 
 A block with asserts that cannot be written out this way (a condition or loop over values only
 the program computes, ``while``, ``with``, ``try``, a helper used other than as a statement of
@@ -53,8 +54,27 @@ class Unsupported(ValueError):
     """An assert test whose asserts cannot all be evaluated in the grader."""
 
 
+def _as_assert(stmt: ast.stmt) -> ast.stmt:
+    """``if COND: raise ...`` (nothing else in it) as the assert it means, ``assert not COND``,
+    so its comparison is evaluated in the grader too (the raise's constant text is the
+    message); any other statement as it is."""
+    if not isinstance(stmt, ast.If) or stmt.orelse or len(stmt.body) != 1:
+        return stmt
+    raised = stmt.body[0]
+    if not isinstance(raised, ast.Raise) or raised.exc is None:
+        return stmt
+    exc = raised.exc
+    message = None
+    if isinstance(exc, ast.Call) and exc.args and isinstance(exc.args[0], ast.Constant):
+        message = exc.args[0] if isinstance(exc.args[0].value, str) else None
+    test = ast.UnaryOp(op=ast.Not(), operand=stmt.test)
+    return ast.copy_location(ast.Assert(test=test, msg=message), stmt)
+
+
 def _holds_assert(node: ast.AST) -> bool:
-    return any(isinstance(n, ast.Assert) for n in ast.walk(node))
+    return any(
+        isinstance(_as_assert(n), ast.Assert) for n in ast.walk(node) if isinstance(n, ast.stmt)
+    )
 
 
 def _line(node: ast.AST) -> str:
@@ -187,6 +207,7 @@ class _Flattener:
     def statement(
         self, stmt: ast.stmt, env: dict[str, ast.expr], depth: int, out: list[ast.stmt]
     ) -> Flow:
+        stmt = _as_assert(stmt)
         if isinstance(stmt, ast.FunctionDef) and stmt.name in self.helpers and depth == 0:
             return None  # written out where it is called
         call = _helper_call(stmt, self.helpers)
@@ -397,8 +418,8 @@ def flatten(module: ast.Module) -> list[ast.stmt]:
     :class:`Unsupported` when an assert cannot be brought there."""
     flattener = _Flattener(module)
     out: list[ast.stmt] = []
-    if not any(_holds_assert(s) and not isinstance(s, ast.Assert) for s in module.body):
-        return list(module.body)  # nothing nested: the common case, as it was
+    if not any(_holds_assert(s) and not isinstance(_as_assert(s), ast.Assert) for s in module.body):
+        return [_as_assert(s) for s in module.body]  # nothing nested: the common case
     flow = flattener.block(module.body, {}, 0, out)
     if flow is not None:
         raise Unsupported(f"a {flow} outside a loop")

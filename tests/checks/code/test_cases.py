@@ -119,6 +119,8 @@ def _runs(source: str) -> list[dict[str, str]]:
                 {"exec": "i = 1"},
             ],
         ),
+        # `if COND: raise` is the assert it means
+        ("if f(1) != 2:\n    raise AssertionError('no')", [{"eval": "f(1)"}]),
         # statements without asserts run in the sandbox; a loop variable they bind is bound first
         (
             "for _ in range(1):\n    xs = []\n    for _ in range(n):\n        xs.append(1)\n"
