@@ -377,7 +377,7 @@ def _parameters(helper: ast.FunctionDef) -> list[str]:
     if helper.decorator_list:
         raise Unsupported(f"{_line(helper)}: {helper.name}() holds asserts and is decorated")
     params = [a.arg for a in arguments.args]
-    for node in ast.walk(helper):
+    for node in _own_scope(helper.body):
         if isinstance(node, ast.Return | ast.Yield | ast.YieldFrom | ast.Global | ast.Nonlocal):
             raise Unsupported(
                 f"{_line(node)}: {helper.name}() holds asserts and a "
@@ -389,6 +389,16 @@ def _parameters(helper: ast.FunctionDef) -> list[str]:
             f"{_line(helper)}: {helper.name}() binds its parameter {sorted(rebound)[0]!r} again"
         )
     return params
+
+
+def _own_scope(body: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node of ``body`` outside the functions, lambdas and classes defined in it."""
+    todo: list[ast.AST] = list(body)
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            todo.extend(ast.iter_child_nodes(node))
 
 
 def _arguments(call: ast.Call, helper: ast.FunctionDef, params: list[str]) -> list[ast.expr]:

@@ -119,6 +119,12 @@ def _runs(source: str) -> list[dict[str, str]]:
                 {"exec": "i = 1"},
             ],
         ),
+        # a function of its own inside a helper may return
+        (
+            "def check(c):\n    def near(a, b):\n        return abs(a - b) < 0.1\n"
+            "    assert near(c(1), 2)\ncheck(f)",
+            [{"exec": "def near(a, b):\n    return abs(a - b) < 0.1"}, {"eval": "near(f(1), 2)"}],
+        ),
         # `if COND: raise` is the assert it means
         ("if f(1) != 2:\n    raise AssertionError('no')", [{"eval": "f(1)"}]),
         # statements without asserts run in the sandbox; a loop variable they bind is bound first
