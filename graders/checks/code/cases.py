@@ -12,7 +12,8 @@ of assert strings (MBPP's ``test_list``) and APPS's ``input_output`` object
 
 Assert tests are split here, in the grader: blocks holding asserts are first written out so that
 every assert is a top-level statement (``unroll.py``: ``for`` and ``if`` over the test's own data,
-helpers such as HumanEval's ``check(candidate)``; other blocks with asserts are refused), then
+helpers such as HumanEval's ``check(candidate)``; other blocks with asserts are refused) and
+the test's one-line predicates written into the asserts that call them (``predicates.py``), then
 each ``assert`` becomes a skeleton the grader evaluates and holes, the expressions only the
 program can compute, whose values the sandbox sends back (``skeleton.py``); the test's other
 statements (``s = Stack()``) run in the sandbox as they are.
@@ -29,6 +30,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from graders.checks.code.compare import short
+from graders.checks.code.predicates import inline_predicates
 from graders.checks.code.skeleton import Skeleton, split
 from graders.checks.code.unroll import Unsupported, flatten
 from graders.core.errors import GradeFailure
@@ -111,7 +113,7 @@ def assert_steps(source: str) -> tuple[AssertStep, ...]:
     """Split an assert test into driver steps and skeletons (see the module docstring)."""
     try:
         tree = ast.parse(source)
-        steps = _split_statements(flatten(tree))
+        steps = _split_statements(inline_predicates(flatten(tree)))
     except SyntaxError as exc:
         raise _fail(f"assert test does not parse: {exc.msg} in {source!r}") from None
     except Unsupported as exc:

@@ -119,11 +119,26 @@ def _runs(source: str) -> list[dict[str, str]]:
                 {"exec": "i = 1"},
             ],
         ),
-        # a function of its own inside a helper may return
+        # a function of its own inside a helper may return (and, a predicate, is written in)
         (
             "def check(c):\n    def near(a, b):\n        return abs(a - b) < 0.1\n"
             "    assert near(c(1), 2)\ncheck(f)",
-            [{"exec": "def near(a, b):\n    return abs(a - b) < 0.1"}, {"eval": "near(f(1), 2)"}],
+            [{"exec": "def near(a, b):\n    return abs(a - b) < 0.1"}, {"eval": "f(1)"}],
+        ),
+        # the test's one-line predicates are written into the asserts that call them
+        (
+            "def close(a, b, tol=0.1):\n    return abs(a - b) < tol\nassert close(f(1), 2)",
+            [{"exec": "def close(a, b, tol=0.1):\n    return abs(a - b) < tol"}, {"eval": "f(1)"}],
+        ),
+        # a parameter used twice: its argument is computed once, first, as Python would
+        (
+            "def near(a, b):\n    return abs(a - b) < 0.1 * abs(a)\nassert not near(f(1), 2)",
+            [
+                {"exec": "def near(a, b):\n    return abs(a - b) < 0.1 * abs(a)"},
+                {"exec": "_graders_value1 = f(1)"},
+                {"eval": "_graders_value1"},
+                {"eval": "_graders_value1", "else": "abs(_graders_value1)"},
+            ],
         ),
         # `if COND: raise` is the assert it means
         ("if f(1) != 2:\n    raise AssertionError('no')", [{"eval": "f(1)"}]),
