@@ -16,6 +16,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from graders.sandbox.payload.confine import oom_kills
+
 __all__ = ["CgroupError", "Hierarchy", "SlotGroup", "detect"]
 
 _NEEDED = ("memory", "pids")
@@ -77,6 +79,16 @@ class SlotGroup:
         self._pids: int | None = None
         self._events: int | None = None
 
+    @property
+    def memory(self) -> int | None:
+        """The memory limit last set (None before the first)."""
+        return self._memory
+
+    @property
+    def pids(self) -> int | None:
+        """The process limit last set (None before the first)."""
+        return self._pids
+
     def _write(self, controller: str, name: str, value: str) -> None:
         try:
             (self.dirs[controller] / name).write_text(value)
@@ -114,24 +126,24 @@ class SlotGroup:
             self._write("pids", "pids.max", str(limit))
             self._pids = limit
 
-    def oom_kills(self) -> int:
-        """How many processes the OOM killer has killed in this group so far.
-
-        Read before and after every run, so the file stays open until :meth:`remove` (a pread
-        costs about 1 us; opening and reading it through pathlib, 15 us).
-        """
-        try:
-            if self._events is None:
-                name = "memory.events" if self.version == 2 else "memory.oom_control"
+    def events_fd(self) -> int:
+        """A read-only descriptor of the file holding the group's OOM-kill counter, kept open
+        until :meth:`remove`: the slot's worker reads it around each run (see
+        :func:`~graders.sandbox.payload.confine.oom_kills`)."""
+        if self._events is None:
+            name = "memory.events" if self.version == 2 else "memory.oom_control"
+            try:
                 self._events = os.open(self.dirs["memory"] / name, os.O_RDONLY | os.O_CLOEXEC)
-            text = os.pread(self._events, 4096, 0)
+            except OSError as exc:
+                raise CgroupError(exc.errno, f"opening {name}: {exc.strerror}") from None
+        return self._events
+
+    def oom_kills(self) -> int:
+        """How many processes the OOM killer has killed in this group so far."""
+        try:
+            return oom_kills(self.events_fd())
         except OSError:
             return 0
-        for line in text.splitlines():
-            key, _, value = line.partition(b" ")
-            if key == b"oom_kill":
-                return int(value)
-        return 0
 
     def kill(self) -> None:
         """Kill every process left in the group."""

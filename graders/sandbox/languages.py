@@ -2,7 +2,8 @@
 
 Each entry says which fenced-block tags name it, the file its source is written to, how to
 compile it (once per submission, cached by hash) and how to run it, which host tools it needs,
-whether runs fork the warm Python worker, and its name in SandboxFusion's API.
+whether runs fork the warm Python worker, what it says when it runs out of memory, and its name
+in SandboxFusion's API.
 """
 
 from __future__ import annotations
@@ -44,6 +45,9 @@ class Language:
     """Supports call-based and assert-based tests (a driver inside the language)."""
     fusion: str = ""
     """The language's name in SandboxFusion's ``run_code`` API."""
+    out_of_memory: tuple[bytes, ...] = ()
+    """What the runtime writes to stderr when an allocation fails: with a failed exit, it makes
+    the memory verdict where no memory cgroup's OOM kill made it first."""
     data_rlimit: bool = True
     """Whether ``RLIMIT_DATA`` can bound its memory where no memory cgroup exists (Node's V8
     reserves far more than it uses and cannot start under one; its heap flag bounds it)."""
@@ -58,6 +62,7 @@ LANGUAGES: dict[str, Language] = {
         warm=True,
         drivers=True,
         fusion="python",
+        out_of_memory=(b"MemoryError",),
     ),
     "cpp": Language(
         name="cpp",
@@ -68,6 +73,7 @@ LANGUAGES: dict[str, Language] = {
         run=("/work/prog",),
         tools=("g++",),
         fusion="cpp",
+        out_of_memory=(b"std::bad_alloc",),
     ),
     "javascript": Language(
         name="javascript",
@@ -76,6 +82,7 @@ LANGUAGES: dict[str, Language] = {
         run=("node", "--max-old-space-size={memory_mb}", "/work/solution.js"),
         tools=("node",),
         fusion="nodejs",
+        out_of_memory=(b"JavaScript heap out of memory",),
         data_rlimit=False,
     ),
     "bash": Language(

@@ -12,8 +12,8 @@ status, is what makes a memory verdict.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections import OrderedDict, deque
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
@@ -31,6 +31,7 @@ _MB = 1 << 20
 _HEADROOM = 32 * _MB  # the worker's own allocations after it joined the group
 _GRACE_S = 5.0  # how long past a run's deadline the host waits for the worker's answer
 _CACHE_BYTES = 64 * _MB
+_AHEAD_BYTES = 16 * _MB  # the most input sent ahead of the run that reads it
 
 
 class LocalBackend:
@@ -46,8 +47,12 @@ class LocalBackend:
     async def session(self, program: Program) -> AsyncIterator[LocalSession]:
         async with self.pool.slot() as slot:
             session = LocalSession(self, slot, program)
-            await session.write_program()
-            yield session
+            session.write_program()
+            try:
+                yield session
+            finally:
+                if session._unread_setup:  # left before its first run: answers out of step
+                    slot.broken = True
 
     async def aclose(self) -> None:
         await self.pool.aclose()
@@ -73,6 +78,7 @@ class LocalSession:
         self.backend, self.slot, self.program = backend, slot, program
         self.language, self.source, self.limits = program.language, program.source, program.limits
         self.isolation = slot.isolation
+        self._unread_setup = 0
 
     def _argv(self, argv: tuple[str, ...]) -> list[str]:
         python = self.backend.host.python
@@ -87,10 +93,25 @@ class LocalSession:
                 out.append(part.replace("{memory_mb}", str(self.limits.memory_mb)))
         return out
 
-    async def write_program(self) -> None:
-        files: list[dict[str, Any]] = [{"name": self.language.source_file, "mode": 0o644}]
-        blobs = [self.source.encode()]
-        await self.slot.call({"op": "files", "files": files}, blobs, timeout=30.0)
+    def write_program(self) -> None:
+        """Send the program to the work directory; its answer is read before the first run's,
+        so the first run's request follows it without a round trip."""
+        source = {"name": self.language.source_file, "mode": 0o644, "preload": self.language.warm}
+        files: list[dict[str, Any]] = [source]
+        self.slot.send({"op": "files", "files": files}, [self.source.encode()])
+        self._unread_setup += 1
+
+    async def _settle(self) -> None:
+        """Read the answers to requests whose answers nobody waits for (see write_program)."""
+        while self._unread_setup:
+            self._unread_setup -= 1
+            await self.slot.receive(timeout=30.0)
+
+    async def _call(
+        self, header: dict[str, Any], blobs: list[bytes], *, timeout: float
+    ) -> tuple[dict[str, Any], list[bytes]]:
+        await self._settle()
+        return await self.slot.call(header, blobs, timeout=timeout)
 
     async def compile(self) -> Outcome | None:
         lang = self.language
@@ -107,29 +128,70 @@ class LocalSession:
                     {"name": lang.source_file, "mode": 0o644},
                     {"name": lang.binary, "mode": 0o755},
                 ]
-                await self.slot.call(
+                await self._call(
                     {"op": "files", "files": files}, [self.source.encode(), binary], timeout=30.0
                 )
             return outcome
         collect = {"from": f"/tmp/{lang.binary}", "to": lang.binary}
-        outcome, extra = await self._run(argv, None, self.program.compile_limits, collect=collect)
+        request = self._request(argv, None, self.program.compile_limits, collect=collect)
+        outcome, extra = await self._run(request)
         binary = extra[0] if extra and outcome.clean_exit else b""
         if outcome.error is None:
             self.backend.remember_build(key, outcome, binary)
         return outcome
 
     async def run(self, task: Task) -> Outcome:
-        lang = self.language
-        if lang.warm and self.program.mode == "warm":  # fork the warm worker, which runs it
-            argv, drive = None, True
-        elif lang.warm and task.kind != "script":  # a fresh interpreter runs the driver
-            argv, drive = self._argv((PYTHON, "-I")), True
-        else:  # exactly the language's command, as a person would run it
-            argv, drive = self._argv(lang.run), False
-        outcome, _ = await self._run(argv, task, self.limits, drive=drive)
+        argv, drive = self._how(task)
+        outcome, _ = await self._run(self._request(argv, task, self.limits, drive=drive))
         return outcome
 
+    async def runs(self, tasks: Sequence[Task], *, ahead: int = 0) -> AsyncGenerator[Outcome, None]:
+        """Run the program once per task, in order, sending up to ``ahead`` requests before the
+        current one is answered, so the worker goes from one run to the next without waiting for
+        this process to judge (the grading process and the slot then work at the same time).
+
+        A request is sent ahead only when its memory and process limits are those already set,
+        since the slot's cgroup is shared by the runs, and while the inputs in flight stay under
+        16 MB. Leaving early with runs in flight marks the slot broken (it is replaced) rather
+        than reading their answers.
+        """
+        pending: deque[tuple[float | SlotBroken, int]] = deque()  # (see _send, input bytes)
+        sent = 0
+        try:
+            for _ in tasks:
+                while sent < len(tasks) and len(pending) <= ahead:
+                    argv, drive = self._how(tasks[sent])
+                    request = self._request(argv, tasks[sent], self.limits, drive=drive)
+                    size = len(tasks[sent].stdin or b"")
+                    if pending and (
+                        not self._limits_unchanged(request)
+                        or sum(n for _, n in pending) + size > _AHEAD_BYTES
+                    ):
+                        break
+                    pending.append((self._send(*request), size))
+                    sent += 1
+                outcome, _ = await self._answer(pending.popleft()[0], self.limits)
+                yield outcome
+        finally:
+            if pending:
+                self.slot.broken = True
+
     async def _run(
+        self, request: tuple[dict[str, Any], list[bytes], Limits]
+    ) -> tuple[Outcome, list[bytes]]:
+        """Send one request (see :meth:`_request`) and wait for its outcome."""
+        return await self._answer(self._send(*request), request[2])
+
+    def _how(self, task: Task) -> tuple[list[str] | None, bool]:
+        """(the command, None to fork the warm worker; whether the driver runs the task)."""
+        lang = self.language
+        if lang.warm and self.program.mode == "warm":  # fork the warm worker, which runs it
+            return None, True
+        if lang.warm and task.kind != "script":  # a fresh interpreter runs the driver
+            return self._argv((PYTHON, "-I")), True
+        return self._argv(lang.run), False  # exactly the language's command, as a person would
+
+    def _request(
         self,
         argv: list[str] | None,
         task: Task | None,
@@ -138,9 +200,9 @@ class LocalSession:
         drive: bool = True,
         cwd: str = "/work",
         collect: dict[str, str] | None = None,
-    ) -> tuple[Outcome, list[bytes]]:
-        memory_cgroup = self.slot.group is not None
+    ) -> tuple[dict[str, Any], list[bytes], Limits]:
         stdin = task.stdin if task is not None else None
+        memory_cgroup = self.slot.group is not None
         header: dict[str, Any] = {
             "op": "run",
             "argv": argv,
@@ -152,16 +214,50 @@ class LocalSession:
             "caps": limits.caps(),
             "cwd": cwd,
             "collect": collect,
+            "cpus": self.slot.config.cpus,
         }
-        blobs = [stdin] if stdin is not None else []
+        return header, [stdin] if stdin is not None else [], limits
+
+    @staticmethod
+    def _cgroup_limits(
+        header: dict[str, Any], blobs: list[bytes], limits: Limits
+    ) -> tuple[int, int]:
+        """(memory bytes, processes) of a run's cgroup: its limit, room for its input (which the
+        worker writes to the work directory, charged to the group) rounded up to a MB, and the
+        worker's own headroom."""
+        stdin = len(blobs[0]) if blobs else 0
+        return limits.memory_mb * _MB + -(-stdin // _MB) * _MB + _HEADROOM, limits.processes + 1
+
+    def _limits_unchanged(self, request: tuple[dict[str, Any], list[bytes], Limits]) -> bool:
+        group = self.slot.group
+        return group is None or self._cgroup_limits(*request) == (group.memory, group.pids)
+
+    def _send(
+        self, header: dict[str, Any], blobs: list[bytes], limits: Limits
+    ) -> float | SlotBroken:
+        """Set the slot's cgroup for the run and send its request: its answer's timeout, or why
+        it could not be sent."""
         group = self.slot.group
         if group is not None:
-            group.set_memory(limits.memory_mb * _MB + len(stdin or b"") + _HEADROOM)
-            group.set_pids(limits.processes + 1)
-        before = self.slot.oom_kills()
-        timeout = limits.deadline_s + _GRACE_S + len(stdin or b"") / (50 * _MB)
+            memory, processes = self._cgroup_limits(header, blobs, limits)
+            group.set_memory(memory)
+            group.set_pids(processes)
+        stdin = len(blobs[0]) if blobs else 0
         try:
-            answer, out = await self.slot.call(header, blobs, timeout=timeout)
+            self.slot.send(header, blobs)
+        except SlotBroken as exc:
+            return exc
+        return limits.deadline_s + _GRACE_S + stdin / (50 * _MB)
+
+    async def _answer(
+        self, sent: float | SlotBroken, limits: Limits
+    ) -> tuple[Outcome, list[bytes]]:
+        """The outcome of the oldest run in flight (and what it collected)."""
+        try:
+            if isinstance(sent, SlotBroken):
+                raise sent
+            await self._settle()
+            answer, out = await self.slot.receive(timeout=sent)
         except SlotBroken as exc:
             return Outcome(error=str(exc)), []
         outcome = Outcome(
@@ -178,7 +274,7 @@ class LocalSession:
         )
         if outcome.error is not None:
             outcome.error = f"the sandbox could not start the program: {outcome.error}"
-        elif self.slot.oom_kills() > before:
+        elif answer.get("oom_kills"):  # counted by the worker around this run alone
             outcome.limit = "memory"
         elif outcome.limit is None and outcome.cpu_s > limits.cpu_s:
             outcome.limit = "cpu"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -62,7 +63,7 @@ class SlotPool:
                 return slot
             self._slots.discard(slot)
             await slot.close()
-        slot = Slot(self.config, f"s{next(_names)}")
+        slot = Slot(self.config, f"s{next(_names)}", self._quietest_cpu())
         self._slots.add(slot)
         try:
             await slot.start()
@@ -70,6 +71,17 @@ class SlotPool:
             self._slots.discard(slot)
             raise
         return slot
+
+    def _quietest_cpu(self) -> int | None:
+        """The CPU the fewest of this pool's slots are kept on (ties: from an offset that
+        differs between processes, so that several graders on one host spread out)."""
+        cpus = self.config.cpus
+        if not cpus:
+            return None
+        taken = [slot.cpu for slot in self._slots]
+        start = os.getpid() % len(cpus)
+        order = cpus[start:] + cpus[:start]
+        return min(order, key=taken.count)
 
     async def aclose(self) -> None:
         """Stop every slot."""

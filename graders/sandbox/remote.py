@@ -18,7 +18,7 @@ import base64
 import http.client
 import json
 import urllib.parse
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from typing import Any
@@ -164,3 +164,8 @@ class RemoteSession:
 
     async def run(self, task: Task) -> Outcome:
         return await self.client.run(fusion_request(self.program, task))
+
+    async def runs(self, tasks: Sequence[Task], *, ahead: int = 0) -> AsyncGenerator[Outcome, None]:
+        """One request a task, in order (each already waits on the network, not on us)."""
+        for task in tasks:
+            yield await self.run(task)

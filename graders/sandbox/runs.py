@@ -9,6 +9,7 @@ memory and the captured streams. Judging an outcome against a test happens in th
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -98,6 +99,10 @@ class Session(Protocol):
 
     async def run(self, task: Task) -> Outcome:
         """Run the program once."""
+
+    def runs(self, tasks: Sequence[Task], *, ahead: int = 0) -> AsyncGenerator[Outcome, None]:
+        """Run the program once per task, in order; a backend may start up to ``ahead`` runs
+        before the current one's outcome is taken."""
 
 
 class Backend(Protocol):

@@ -161,3 +161,82 @@ def test_a_pool_dropped_without_closing_is_cleaned_up_by_its_finalizer() -> None
     del backend
     gc.collect()
     assert not any(d.exists() for d in dirs)
+
+
+def test_runs_sent_ahead_get_their_own_outcomes_and_memory_verdicts() -> None:
+    """The OOM kill of a run that starts while the previous answer is still unread counts
+    against that run, not the one before (the worker counts kills around each run)."""
+    code = (
+        "import sys\n"
+        "n = int(sys.stdin.readline())\n"
+        "if n == 2:\n"
+        "    data = bytearray(400 << 20)\n"
+        "    for i in range(0, len(data), 4096):\n"
+        "        data[i] = 1\n"
+        "print(n * 2)\n"
+    )
+    tasks = [Task(stdin=f"{n}\n".encode()) for n in range(5)]
+    limits = LIMITS.merged(memory_mb=128)
+
+    async def run() -> tuple[list[tuple[str | None, bytes]], bool]:
+        backend = LocalBackend(probe(), slots=1, scratch_mb=8)
+        try:
+            async with backend.session(Program(PY, code, limits)) as session:
+                done = [(o.limit, o.stdout) async for o in session.runs(tasks, ahead=len(tasks))]
+                broken = session.slot.broken
+            return done, broken
+        finally:
+            await backend.aclose()
+
+    done, broken = asyncio.run(run())
+    assert done == [
+        (None, b"0\n"),
+        (None, b"2\n"),
+        ("memory", b""),
+        (None, b"6\n"),
+        (None, b"8\n"),
+    ]
+    assert not broken
+
+
+def test_leaving_runs_in_flight_replaces_the_slot() -> None:
+    async def run() -> bool:
+        backend = LocalBackend(probe(), slots=1, scratch_mb=8)
+        try:
+            async with backend.session(Program(PY, "print(1)", LIMITS)) as session:
+                runs = session.runs([Task(), Task(), Task()], ahead=2)
+                await anext(runs)
+                await runs.aclose()
+                return session.slot.broken
+        finally:
+            await backend.aclose()
+
+    assert asyncio.run(run())
+
+
+def test_workers_are_kept_on_distinct_cpus_and_runs_may_use_them_all() -> None:
+    code = "import os\nprint(sorted(os.sched_getaffinity(0)))"
+
+    async def run() -> tuple[list[int | None], list[bytes]]:
+        backend = LocalBackend(probe(), slots=2, scratch_mb=8)
+        try:
+
+            async def one() -> tuple[int | None, bytes]:
+                async with backend.session(Program(PY, code, LIMITS)) as session:
+                    out = (await session.run(Task())).stdout
+                    slot = session.slot
+                    assert slot.worker_pid is not None and slot.cpu is not None
+                    assert os.sched_getaffinity(slot.worker_pid) == {slot.cpu}
+                    await asyncio.sleep(0.05)  # hold the slot, so the other takes the second
+                    return slot.cpu, out
+
+            done = await asyncio.gather(one(), one())
+            return [cpu for cpu, _ in done], [out for _, out in done]
+        finally:
+            await backend.aclose()
+
+    cpus, outs = asyncio.run(run())
+    allowed = sorted(os.sched_getaffinity(0))
+    assert all(cpu in allowed for cpu in cpus)
+    assert len(set(cpus)) == min(2, len(allowed))
+    assert outs == [f"{allowed}\n".encode()] * 2

@@ -10,9 +10,13 @@ each with an optional ``weight`` and ``name``. Also read as they come in common 
 of assert strings (MBPP's ``test_list``) and APPS's ``input_output`` object
 ``{"inputs": [...], "outputs": [...], "fn_name"?: ...}``, either as data or as a JSON string.
 
-Assert tests are split here, in the grader: each ``assert`` becomes a skeleton the grader evaluates
-and holes, the expressions only the program can compute, whose values the sandbox sends back
-(``skeleton.py``); the test's other statements (``s = Stack()``) run in the sandbox as they are.
+Assert tests are split here, in the grader: blocks holding asserts are first written out so that
+every assert is a top-level statement (``unroll.py``: ``for`` and ``if`` over the test's own data,
+helpers such as HumanEval's ``check(candidate)``; other blocks with asserts are refused) and
+the test's one-line predicates written into the asserts that call them (``predicates.py``), then
+each ``assert`` becomes a skeleton the grader evaluates and holes, the expressions only the
+program can compute, whose values the sandbox sends back (``skeleton.py``); the test's other
+statements (``s = Stack()``) run in the sandbox as they are.
 Expected values never enter the sandbox, and no comparison happens there.
 """
 
@@ -26,7 +30,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from graders.checks.code.compare import short
+from graders.checks.code.predicates import inline_predicates
 from graders.checks.code.skeleton import Skeleton, split
+from graders.checks.code.unroll import Unsupported, flatten
 from graders.core.errors import GradeFailure
 
 __all__ = ["AssertStep", "TestCase", "parse_tests"]
@@ -107,9 +113,11 @@ def assert_steps(source: str) -> tuple[AssertStep, ...]:
     """Split an assert test into driver steps and skeletons (see the module docstring)."""
     try:
         tree = ast.parse(source)
-        steps = _split_statements(tree)
+        steps = _split_statements(inline_predicates(flatten(tree)))
     except SyntaxError as exc:
         raise _fail(f"assert test does not parse: {exc.msg} in {source!r}") from None
+    except Unsupported as exc:
+        raise _fail(f"{exc} (in {short(source, 80)})") from None
     except (RecursionError, MemoryError):
         raise _fail(f"assert test nests too deeply: {short(source, 80)}") from None
     if not any(step.skeleton is not None for step in steps):
@@ -117,10 +125,10 @@ def assert_steps(source: str) -> tuple[AssertStep, ...]:
     return steps
 
 
-def _split_statements(tree: ast.Module) -> tuple[AssertStep, ...]:
+def _split_statements(statements: list[ast.stmt]) -> tuple[AssertStep, ...]:
     modules, names = {"math"}, {}  # what math goes by in the test, and names imported from it
     steps = []
-    for stmt in tree.body:
+    for stmt in statements:
         text = ast.unparse(stmt)
         if isinstance(stmt, ast.Import):
             modules.update(a.asname or a.name for a in stmt.names if a.name == "math")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from contextlib import aclosing
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator
@@ -153,20 +154,26 @@ class CodeTests(GraderSpec):
                 if built is not None and not built.clean_exit:
                     return compile_failure(built, lang, isolation)
                 build = None if built is None else build_details(built)
-                for test in tests:
-                    marker = secrets.token_hex(16)
-                    outcome = await session.run(self._task(test, setup, marker))
-                    verdict = judge(
-                        test,
-                        outcome,
-                        self.limits,
-                        compare=self.compare,
-                        float_tolerance=self.float_tolerance,
-                        marker=marker,
-                    )
-                    runs.append((test, verdict, outcome))
-                    if verdict.verdict != Verdict.AC and self.scoring == "all":
-                        break
+                markers = [secrets.token_hex(16) for _ in tests]
+                tasks = [self._task(t, setup, m) for t, m in zip(tests, markers, strict=True)]
+                # every test is sent at once and judged as its run ends, so the sandbox goes from
+                # run to run; with scoring "all" a failure stops the tests, so one at a time
+                ahead = 0 if self.scoring == "all" else len(tasks)
+                async with aclosing(session.runs(tasks, ahead=ahead)) as outcomes:
+                    async for outcome in outcomes:
+                        test, marker = tests[len(runs)], markers[len(runs)]
+                        verdict = judge(
+                            test,
+                            outcome,
+                            self.limits,
+                            compare=self.compare,
+                            float_tolerance=self.float_tolerance,
+                            marker=marker,
+                            language=lang,
+                        )
+                        runs.append((test, verdict, outcome))
+                        if verdict.verdict != Verdict.AC and self.scoring == "all":
+                            break
         except SandboxError as exc:
             raise GradeFailure("sandbox_error", str(exc)) from None
         result = self._summarize(runs, tests, lang, isolation)

@@ -34,7 +34,7 @@ from graders.checks.code.compare import compare_values
 from graders.checks.code.guarded import ARITH, BUILTINS, MATH, UNARY, Failed
 from graders.checks.code.interpret import Evaluator, Hole
 
-__all__ = ["Failed", "Hole", "Skeleton", "split"]
+__all__ = ["Failed", "Hole", "Skeleton", "constant", "literal_bindings", "split"]
 
 
 CONVERSIONS = frozenset((
@@ -57,7 +57,7 @@ MAX_UNROLLED = 1000
 """The most elements a comprehension is written out to (beyond, it is one hole)."""
 
 
-def _bind(target: ast.expr, value: Any) -> dict[str, Any] | None:
+def literal_bindings(target: ast.expr, value: Any) -> dict[str, Any] | None:
     """The names a loop target binds to ``value``, when its value can be written in a hole."""
     if isinstance(target, ast.Name):
         try:
@@ -71,7 +71,7 @@ def _bind(target: ast.expr, value: Any) -> dict[str, Any] | None:
         return None
     out: dict[str, Any] = {}
     for part, item in zip(target.elts, value, strict=True):
-        bound = _bind(part, item)
+        bound = literal_bindings(part, item)
         if bound is None:
             return None
         out.update(bound)
@@ -217,7 +217,7 @@ class _Splitter:
                 if not ok or not isinstance(values, Iterable):
                     return None
                 for value in values:
-                    bound = _bind(generator.target, value)
+                    bound = literal_bindings(generator.target, value)
                     if bound is None or len(inner) >= MAX_UNROLLED:
                         return None
                     here = {**scope, **bound}
@@ -302,6 +302,14 @@ def split(
     skeleton = splitter.visit(copy.deepcopy(test))
     fallbacks = tuple(splitter.fallbacks.get(i) for i in range(len(splitter.holes)))
     return skeleton, tuple(splitter.holes), fallbacks
+
+
+def constant(
+    node: ast.expr, *, modules: frozenset[str] = frozenset({"math"}), names: Mapping[str, str] = {}
+) -> tuple[bool, Any]:
+    """(True, its value) for an expression the grader computes without the program (literals,
+    ``range``, the built-ins and ``math`` of the skeleton), else (False, None)."""
+    return _Splitter(modules, names).constant(node)
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,11 @@
 """Per-test verdicts: how a run ended, then (if it ended cleanly) whether its answer is right.
 
 Codes: ``AC`` accepted, ``WA`` wrong answer, ``TLE`` time limit (CPU time, or the wall-clock
-deadline for programs that sleep), ``MLE`` memory limit (the cgroup's OOM kill, or Python's
-MemoryError), ``RE`` runtime error (non-zero exit or a signal), ``OLE`` output limit (stdout,
-stderr, result channel or file size caps), ``CE`` compile error, ``SE`` sandbox error: the
-sandbox itself failed, so the test has no verdict and the grader abstains rather than score 0.
+deadline for programs that sleep), ``MLE`` memory limit (the cgroup's OOM kill, or the runtime's
+own out-of-memory error, which each language's entry names), ``RE`` runtime error (non-zero exit
+or a signal), ``OLE`` output limit (stdout, stderr, result channel or file size caps), ``CE``
+compile error, ``SE`` sandbox error: the sandbox itself failed, so the test has no verdict and
+the grader abstains rather than score 0.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 from graders.checks.code.cases import TestCase
 from graders.checks.code.compare import CompareMode, as_json, compare_output, compare_values, short
 from graders.checks.code.skeleton import Failed, Hole
+from graders.sandbox.languages import LANGUAGES, Language
 from graders.sandbox.limits import Limits
 from graders.sandbox.payload import codec
 from graders.sandbox.runs import Outcome
@@ -52,10 +54,6 @@ _MEANING = {
 }
 
 
-_OUT_OF_MEMORY = (b"MemoryError", b"std::bad_alloc", b"JavaScript heap out of memory")
-"""What runtimes say when an allocation fails (where no memory cgroup's kill says it first)."""
-
-
 @dataclass(frozen=True)
 class Judged:
     """A verdict and the one line that explains it."""
@@ -77,8 +75,11 @@ def last_line(data: bytes) -> str:
     return lines[-1].strip() if lines else ""
 
 
-def classify(outcome: Outcome, limits: Limits) -> Judged | None:
-    """The verdict decided by how the run ended, or None when it exited cleanly."""
+def classify(
+    outcome: Outcome, limits: Limits, *, language: Language = LANGUAGES["python"]
+) -> Judged | None:
+    """The verdict decided by how the run ended, or None when it exited cleanly (``language``
+    says what its runtime writes when out of memory)."""
     if outcome.error is not None:
         return Judged(Verdict.SE, outcome.error)
     limit = outcome.limit
@@ -98,7 +99,7 @@ def classify(outcome: Outcome, limits: Limits) -> Judged | None:
     error = last_line(outcome.stderr)
     failed = outcome.exit_code not in (0, None) or outcome.signal == signal.SIGABRT
     ends = outcome.stderr[:4096] + outcome.stderr[-4096:]  # V8 says it first, then a stack
-    out_of_memory = next((m for m in _OUT_OF_MEMORY if m in ends), None)
+    out_of_memory = next((m for m in language.out_of_memory if m in ends), None)
     if failed and out_of_memory is not None:
         return Judged(Verdict.MLE, f"{out_of_memory.decode()} (limit {limits.memory_mb} MB)")
     if outcome.signal is not None:
@@ -226,10 +227,11 @@ def judge(
     compare: CompareMode = "lines",
     float_tolerance: float | None = None,
     marker: str | None = None,
+    language: Language = LANGUAGES["python"],
 ) -> Judged:
     """The verdict of one test from its run's outcome; comparisons happen here, never inside.
     ``marker`` is the one an assert run must end with (None: not checked)."""
-    ended = classify(outcome, limits)
+    ended = classify(outcome, limits, language=language)
     if ended is not None and ended.verdict != Verdict.RE:
         return ended
     if test.kind == "stdio":

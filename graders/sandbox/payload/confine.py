@@ -4,18 +4,21 @@ Runs in the child between ``fork`` and the program (or ``exec``): it installs th
 and result channel, closes every other descriptor (the worker's channel to the host included),
 sets the resource limits while it may still lower hard limits, leaves the worker's session,
 drops to the slot's unprivileged uid, which clears every capability, so nothing it set can be
-undone by the program. (The seccomp filter was installed on the worker itself and is inherited.)
+undone by the program, and lets itself run on every CPU the grader may use (it was forked on
+the worker's own, see ``slot.py``). (The seccomp filter was installed on the worker itself and
+is inherited.)
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import resource
 import signal
 from typing import Any
 
-__all__ = ["RLIMITS", "enter", "set_dumpable"]
+__all__ = ["RLIMITS", "enter", "oom_kills", "set_dumpable"]
 
 RLIMITS: dict[str, int] = {
     "cpu": resource.RLIMIT_CPU,
@@ -68,3 +71,16 @@ def enter(stdio: tuple[int, int, int, int], keep: int, conf: dict[str, Any]) -> 
     os.close(fd)
     os.umask(0o022)
     os.chdir(conf.get("cwd", "/work"))
+    if conf.get("cpus"):  # it started on the worker's CPU; from here it may use them all
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(0, conf["cpus"])
+
+
+def oom_kills(fd: int) -> int:
+    """The OOM-kill counter of a memory cgroup, read from its open ``memory.events`` (v2) or
+    ``memory.oom_control`` (v1): one pread, about 1 us."""
+    for line in os.pread(fd, 4096, 0).splitlines():
+        key, _, value = line.partition(b" ")
+        if key == b"oom_kill":
+            return int(value)
+    return 0

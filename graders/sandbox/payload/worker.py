@@ -47,6 +47,8 @@ class Worker:
     def __init__(self) -> None:
         self.uid: int | None = None
         self.gid: int | None = None
+        self.oom_fd: int | None = None
+        """The slot's memory cgroup's OOM-kill counter, opened by the host (None: no cgroup)."""
         self.inputs: list[str] = []
         """The current run's input files in the work directory."""
         self.empty_size = _empty_sizes()
@@ -56,6 +58,9 @@ class Worker:
 
     def init(self, req: dict[str, Any]) -> dict[str, Any]:
         self.uid, self.gid = req.get("uid"), req.get("gid")
+        self.oom_fd = req.get("oom_fd")
+        if self.oom_fd is not None:
+            confine.oom_kills(self.oom_fd)  # unreadable: the slot fails to start, never silently
         for module in req.get("preimport", []):
             try:
                 importlib.import_module(module)
@@ -67,15 +72,19 @@ class Worker:
             if bpf is not None:
                 guard.install(bpf)
                 installed = True
-        driver.prepare_stdio()
+        driver.prepare_process(os.path.join(WORK, "solution.py"))
         gc.collect()
         gc.freeze()  # forked runs then never touch the pages the collector would scan
         return {"ok": True, "seccomp": installed, "seccomp_note": note, "python": sys.version}
 
     def files(self, req: dict[str, Any], blobs: list[bytes]) -> dict[str, Any]:
         _empty(WORK)
+        driver.SOURCES.clear()
         for spec, data in zip(req["files"], blobs, strict=True):
-            _write(os.path.join(WORK, spec["name"]), data, spec.get("mode", 0o644))
+            path = os.path.join(WORK, spec["name"])
+            _write(path, data, spec.get("mode", 0o644))
+            if spec.get("preload"):  # root's file in a root-owned directory: runs cannot
+                driver.SOURCES[path] = data  # change it, so forked runs read this copy
         return {"ok": True}
 
     def run(self, req: dict[str, Any], blobs: list[bytes]) -> tuple[dict[str, Any], list[bytes]]:
@@ -97,9 +106,10 @@ class Worker:
             "gid": self.gid,
             "exec": argv is not None,
             "cwd": req.get("cwd", WORK),
+            "cpus": req.get("cpus"),
         }
         try:
-            run = Run(req, conf, stdin_path, argv, task)
+            run = Run(req, conf, stdin_path, argv, task, self.oom_fd)
             header, out = run.execute()
             if req.get("collect") and header.get("setup_error") is None:
                 out.append(self._collect(req["collect"]))
@@ -149,8 +159,10 @@ class Run:
         stdin_path: str,
         argv: list[str] | None,
         task: dict[str, Any] | None,
+        oom_fd: int | None = None,
     ) -> None:
         self.req, self.conf, self.argv, self.task = req, conf, argv, task
+        self.oom_fd = oom_fd
         self.stdin_path = stdin_path
         caps = req.get("caps", {})
         self.caps = [
@@ -170,6 +182,7 @@ class Run:
         readers = {r: index for index, (r, _) in enumerate(pipes)}
         for fd in readers:
             os.set_blocking(fd, False)
+        oom_before = confine.oom_kills(self.oom_fd) if self.oom_fd is not None else 0
         start = time.monotonic()
         pid = os.fork()
         if pid == 0:
@@ -180,6 +193,8 @@ class Run:
         killed = self._watch(pid, readers, start)
         status, usage = _kill_and_reap(pid)
         wall = time.monotonic() - start
+        # counted here, around this run alone (the host may already have sent the next one)
+        oom = confine.oom_kills(self.oom_fd) - oom_before if self.oom_fd is not None else 0
         for fd in (stdin_fd, setup_w, *(w for _, w in pipes)):
             os.close(fd)
         setup_error = _read_all(setup_r).decode(errors="replace") or None
@@ -203,6 +218,7 @@ class Run:
             "stderr_bytes": totals[1],
             "result_bytes": totals[2],
             "setup_error": setup_error,
+            "oom_kills": oom,
         }
         return header, [bytes(b[:cap]) for b, cap in zip(self.buffers, self.caps, strict=True)]
 

@@ -77,3 +77,116 @@ def test_malformed_tests_are_data_errors(value: object, message: str) -> None:
         parse_tests(value)
     assert exc.value.kind == "bad_reference"
     assert message in exc.value.message
+
+
+def _runs(source: str) -> list[dict[str, str]]:
+    return [run for step in assert_steps(source) for run in step.runs]
+
+
+@pytest.mark.parametrize(
+    ("source", "runs"),
+    [
+        # a loop over the test's own data: one assert per value, the values written in
+        (
+            "for x in range(3):\n    assert f(x) == 2 * x",
+            [{"eval": "f(0)"}, {"eval": "f(1)"}, {"eval": "f(2)"}, {"exec": "x = 2"}],
+        ),
+        # over a top-level name bound once; if, continue, break and else as Python runs them
+        (
+            "cases = [(1, 2), (0, 0), (3, 6), (4, 8)]\nfor a, b in cases:\n"
+            "    if a == 0:\n        continue\n    if a > 3:\n        break\n    assert f(a) == b\n"
+            "else:\n    assert g() == 1",
+            [
+                {"exec": "cases = [(1, 2), (0, 0), (3, 6), (4, 8)]"},
+                {"eval": "f(1)"},
+                {"eval": "f(3)"},
+                {"exec": "a, b = (4, 8)"},
+            ],
+        ),
+        # HumanEval's helper, its parameter replaced by the argument
+        (
+            "def check(candidate):\n    assert candidate([1, 2]) == 3\ncheck(total)",
+            [{"eval": "total([1, 2])"}],
+        ),
+        # an argument that is not a name is evaluated once, in the sandbox
+        (
+            "def check(c, n=2):\n    for i in range(n):\n        assert c(i) == i\n"
+            "check(Solution().f)",
+            [
+                {"exec": "_graders_arg1 = Solution().f"},
+                {"eval": "_graders_arg1(0)"},
+                {"eval": "_graders_arg1(1)"},
+                {"exec": "i = 1"},
+            ],
+        ),
+        # a function of its own inside a helper may return (and, a predicate, is written in)
+        (
+            "def check(c):\n    def near(a, b):\n        return abs(a - b) < 0.1\n"
+            "    assert near(c(1), 2)\ncheck(f)",
+            [{"exec": "def near(a, b):\n    return abs(a - b) < 0.1"}, {"eval": "f(1)"}],
+        ),
+        # the test's one-line predicates are written into the asserts that call them
+        (
+            "def close(a, b, tol=0.1):\n    return abs(a - b) < tol\nassert close(f(1), 2)",
+            [{"exec": "def close(a, b, tol=0.1):\n    return abs(a - b) < tol"}, {"eval": "f(1)"}],
+        ),
+        # a parameter used twice: its argument is computed once, first, as Python would
+        (
+            "def near(a, b):\n    return abs(a - b) < 0.1 * abs(a)\nassert not near(f(1), 2)",
+            [
+                {"exec": "def near(a, b):\n    return abs(a - b) < 0.1 * abs(a)"},
+                {"exec": "_graders_value1 = f(1)"},
+                {"eval": "_graders_value1"},
+                {"eval": "_graders_value1", "else": "abs(_graders_value1)"},
+            ],
+        ),
+        # `if COND: raise` is the assert it means
+        ("if f(1) != 2:\n    raise AssertionError('no')", [{"eval": "f(1)"}]),
+        # statements without asserts run in the sandbox; a loop variable they bind is bound first
+        (
+            "for _ in range(1):\n    xs = []\n    for _ in range(n):\n        xs.append(1)\n"
+            "    assert f(xs) == len(xs)",
+            [
+                {"exec": "xs = []"},
+                {"exec": "_ = 0"},
+                {"exec": "for _ in range(n):\n    xs.append(1)"},
+                {"eval": "f(xs)"},
+                {"eval": "xs", "else": "len(xs)"},
+                {"exec": "_ = 0"},
+            ],
+        ),
+    ],
+)
+def test_blocks_holding_asserts_are_written_out_in_the_grader(
+    source: str, runs: list[dict[str, str]]
+) -> None:
+    assert _runs(source) == runs
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("for x in f():\n    assert x > 0", "a loop over 'f()', which only the program"),
+        ("if f(1) == 2:\n    assert g(1) == 3", "a condition over 'f(1) == 2'"),
+        ("for x in range(3):\n    if f(x):\n        break\n    assert g(x)", "a condition over"),
+        ("while True:\n    assert f(1)\n    break", "asserts inside a while block"),
+        ("with open('x') as fh:\n    assert f(fh)", "asserts inside a with block"),
+        ("try:\n    assert f(1) == 2\nexcept ValueError:\n    pass", "asserts inside a try"),
+        ("class T:\n    def test(self):\n        assert f(1)", "asserts inside a class block"),
+        ("def check(c):\n    assert c(1) == 1\nfor g in [f]:\n    check(g)", "only be called as"),
+        ("def check(c):\n    assert c(1) == 1\nrun(check)", "only be called as a statement"),
+        ("def check(c):\n    assert c(1) == 1\n    return 1\ncheck(f)", "a return"),
+        ("def check(c):\n    c = c or f\n    assert c(1)\ncheck(f)", "binds its parameter 'c'"),
+        ("def check(*cs):\n    assert cs[0](1)\ncheck(f)", "plain parameters"),
+        ("for a in [[3, 1]]:\n    sort(a)\n    assert a == [1, 3]", "passes 'a' to sort()"),
+        ("for x in range(2000):\n    assert f(x) == x", "more than 1000 values"),
+        ("for x in range(999):\n    for y in range(999):\n        assert f(x, y)", "more than"),
+    ],
+)
+def test_asserts_in_blocks_the_grader_cannot_write_out_are_refused(
+    source: str, message: str
+) -> None:
+    with pytest.raises(GradeFailure) as exc:
+        parse_tests([source])
+    assert exc.value.kind == "bad_reference"
+    assert message in exc.value.message

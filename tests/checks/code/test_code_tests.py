@@ -167,6 +167,34 @@ def test_statements_after_the_last_hole_must_finish(grade: Grade) -> None:
     )
 
 
+HUMANEVAL_STYLE = """
+import random
+rng = random.Random(7)
+
+def check(candidate):
+    assert candidate([]) == 0, "empty"
+    for _ in range(3):
+        xs = [rng.randint(-9, 9) for _ in range(rng.randint(1, 5))]
+        assert candidate(xs) == sum(abs(x) for x in xs)
+    for xs, want in [([1, -2], 3), ([0], 0)]:
+        assert candidate(xs) == want
+"""
+
+
+def test_a_humaneval_check_with_loops_is_graded_here(grade: Grade) -> None:
+    tests = [HUMANEVAL_STYLE + "check(total)"]
+    right = grade(fenced("def total(xs):\n    return sum(map(abs, xs))"), tests)
+    assert right.score == 1.0, right.format_tree()
+    wrong = grade(fenced("def total(xs):\n    return sum(xs)"), tests)
+    assert wrong.score == 0.0 and "got" in wrong.children[0].reason, wrong.format_tree()
+
+
+def test_asserts_in_blocks_only_the_program_decides_are_a_load_error(open_grader: Any) -> None:
+    with pytest.raises(graders.ConfigError) as exc:
+        open_grader({"type": "code_tests", "tests": ["for x in f():\n    assert x > 0"]})
+    assert "only the program can compute" in str(exc.value)
+
+
 FORMS_PROGRAM = """
 import math
 def rev(x): return x[::-1]

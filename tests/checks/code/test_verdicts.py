@@ -9,6 +9,7 @@ import pytest
 
 from graders.checks.code.cases import parse_tests
 from graders.checks.code.verdicts import Verdict, classify, judge
+from graders.sandbox.languages import LANGUAGES
 from graders.sandbox.limits import Limits
 from graders.sandbox.runs import Outcome
 
@@ -38,6 +39,25 @@ LIMITS = Limits(cpu_s=2, memory_mb=256)
 def test_how_a_run_ended(outcome: Outcome, verdict: Verdict, message: str) -> None:
     judged = classify(outcome, LIMITS)
     assert judged is not None and judged.verdict == verdict and message in judged.message
+
+
+@pytest.mark.parametrize(
+    ("language", "stderr", "verdict"),
+    [
+        ("cpp", b"terminate called after throwing an instance of 'std::bad_alloc'\n", Verdict.MLE),
+        ("javascript", b"FATAL ERROR: ... JavaScript heap out of memory\n", Verdict.MLE),
+        ("python", b"MemoryError\n", Verdict.MLE),
+        # another runtime's words are only text this one printed before failing
+        ("python", b"std::bad_alloc\n", Verdict.RE),
+        ("bash", b"MemoryError\n", Verdict.RE),
+    ],
+)
+def test_out_of_memory_words_are_each_languages_own(
+    language: str, stderr: bytes, verdict: Verdict
+) -> None:
+    outcome = Outcome(exit_code=1, stderr=stderr, signal=None)
+    judged = classify(outcome, LIMITS, language=LANGUAGES[language])
+    assert judged is not None and judged.verdict == verdict
 
 
 def test_a_clean_exit_leaves_the_verdict_to_the_answer() -> None:
@@ -97,7 +117,7 @@ def test_asserts_need_every_hole_once_and_are_evaluated_here() -> None:
 
 
 def test_an_assert_run_ends_with_its_marker() -> None:
-    (test,) = parse_tests(["assert f(1) == 2\nfor x in range(3):\n    assert f(x) == x + 1"])
+    (test,) = parse_tests(["assert f(1) == 2\nsetup = f(2)"])  # a statement after the last hole
     holes = {"step": 0, "value": 2}
     done = Outcome(exit_code=0, result=_records(holes, {"done": "m1"}))
     assert judge(test, done, LIMITS, marker="m1").verdict == Verdict.AC
