@@ -13,10 +13,11 @@ of assert strings (MBPP's ``test_list``) and APPS's ``input_output`` object
 Assert tests are split here, in the grader: blocks holding asserts are first written out so that
 every assert is a top-level statement (``unroll.py``: ``for`` and ``if`` over the test's own data,
 helpers such as HumanEval's ``check(candidate)``; other blocks with asserts are refused) and
-the test's one-line predicates written into the asserts that call them (``predicates.py``), then
+the test's predicates written into the asserts that call them (``predicates.py``), then
 each ``assert`` becomes a skeleton the grader evaluates and holes, the expressions only the
-program can compute, whose values the sandbox sends back (``skeleton.py``); the test's other
-statements (``s = Stack()``) run in the sandbox as they are.
+program can compute, whose values the sandbox sends back (``skeleton.py``), the names the test
+binds to its own data being skeleton values (``bindings.py``); the test's other statements
+(``s = Stack()``) run in the sandbox as they are.
 Expected values never enter the sandbox, and no comparison happens there.
 """
 

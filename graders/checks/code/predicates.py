@@ -168,7 +168,7 @@ def _uses(expr: ast.expr) -> list[str]:
         if isinstance(node, ast.Lambda):
             out.extend(_names(node.body))
         elif isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
-            repeated = [g for i, g in enumerate(node.generators) for g in (g.target, *g.ifs)]
+            repeated: list[ast.expr] = [e for g in node.generators for e in (g.target, *g.ifs)]
             repeated += [g.iter for g in node.generators[1:]]
             repeated += [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
             out.extend(n for part in repeated for n in _names(part))
