@@ -13,10 +13,11 @@ of assert strings (MBPP's ``test_list``) and APPS's ``input_output`` object
 Assert tests are split here, in the grader: blocks holding asserts are first written out so that
 every assert is a top-level statement (``unroll.py``: ``for`` and ``if`` over the test's own data,
 helpers such as HumanEval's ``check(candidate)``; other blocks with asserts are refused) and
-the test's one-line predicates written into the asserts that call them (``predicates.py``), then
+the test's predicates written into the asserts that call them (``predicates.py``), then
 each ``assert`` becomes a skeleton the grader evaluates and holes, the expressions only the
-program can compute, whose values the sandbox sends back (``skeleton.py``); the test's other
-statements (``s = Stack()``) run in the sandbox as they are.
+program can compute, whose values the sandbox sends back (``skeleton.py``), the names the test
+binds to its own data being skeleton values (``bindings.py``); the test's other statements
+(``s = Stack()``) run in the sandbox as they are.
 Expected values never enter the sandbox, and no comparison happens there.
 """
 
@@ -29,9 +30,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from graders.checks.code.bindings import Bindings
 from graders.checks.code.compare import short
 from graders.checks.code.predicates import inline_predicates
-from graders.checks.code.skeleton import Skeleton, split
+from graders.checks.code.skeleton import Skeleton
 from graders.checks.code.unroll import Unsupported, flatten
 from graders.core.errors import GradeFailure
 
@@ -109,11 +111,12 @@ def _fail(message: str) -> GradeFailure:
     return GradeFailure("bad_reference", f"tests: {message}")
 
 
-def assert_steps(source: str) -> tuple[AssertStep, ...]:
-    """Split an assert test into driver steps and skeletons (see the module docstring)."""
+def assert_steps(source: str, setup: str = "") -> tuple[AssertStep, ...]:
+    """Split an assert test into driver steps and skeletons (see the module docstring); the
+    names ``setup`` (run before it) binds to the test's own data are known in it too."""
     try:
         tree = ast.parse(source)
-        steps = _split_statements(inline_predicates(flatten(tree)))
+        steps = _split_statements(inline_predicates(flatten(tree)), _setup(setup))
     except SyntaxError as exc:
         raise _fail(f"assert test does not parse: {exc.msg} in {source!r}") from None
     except Unsupported as exc:
@@ -125,19 +128,29 @@ def assert_steps(source: str) -> tuple[AssertStep, ...]:
     return steps
 
 
-def _split_statements(statements: list[ast.stmt]) -> tuple[AssertStep, ...]:
-    modules, names = {"math"}, {}  # what math goes by in the test, and names imported from it
+def _setup(setup: str) -> list[ast.stmt]:
+    """The setup code's statements (none when it does not parse: the sandbox says why)."""
+    try:
+        return ast.parse(setup).body if setup.strip() else []
+    except (SyntaxError, RecursionError, MemoryError):
+        return []
+
+
+def _split_statements(statements: list[ast.stmt], setup: list[ast.stmt]) -> tuple[AssertStep, ...]:
+    known = Bindings([*setup, *statements])
+    for stmt in setup:
+        if isinstance(stmt, ast.Assert):
+            known.split(stmt.test)
+        known.ran(stmt)
     steps = []
     for stmt in statements:
         text = ast.unparse(stmt)
-        if isinstance(stmt, ast.Import):
-            modules.update(a.asname or a.name for a in stmt.names if a.name == "math")
-        elif isinstance(stmt, ast.ImportFrom) and stmt.module == "math" and not stmt.level:
-            names.update({a.asname or a.name: a.name for a in stmt.names if a.name != "*"})
         if not isinstance(stmt, ast.Assert):
             steps.append(AssertStep(text, ({"exec": text},)))
+            known.ran(stmt)
             continue
-        test, holes, fallbacks = split(stmt.test, modules=frozenset(modules), names=dict(names))
+        test, holes, fallbacks = known.split(stmt.test)
+        known.ran(stmt)
         message = stmt.msg.value if isinstance(stmt.msg, ast.Constant) else None
         message = message if isinstance(message, str) else None
         skeleton = Skeleton(test, holes, fallbacks, message)
@@ -175,9 +188,9 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def _one(index: int, raw: Any) -> TestCase:
+def _one(index: int, raw: Any, setup: str) -> TestCase:
     if isinstance(raw, str):
-        return TestCase("assert", steps=assert_steps(raw), name=None)
+        return TestCase("assert", steps=assert_steps(raw, setup), name=None)
     if not isinstance(raw, dict):
         raise _fail(
             f"tests[{index}] must be an object or an assert string, got {type(raw).__name__}"
@@ -185,7 +198,9 @@ def _one(index: int, raw: Any) -> TestCase:
     try:
         if "assert" in raw:
             a = _Assert.model_validate(raw)
-            return TestCase("assert", weight=a.weight, name=a.name, steps=assert_steps(a.assert_))
+            return TestCase(
+                "assert", weight=a.weight, name=a.name, steps=assert_steps(a.assert_, setup)
+            )
         if "fn_name" in raw:
             c = _Call.model_validate(raw)
             return TestCase(
@@ -206,17 +221,18 @@ def _one(index: int, raw: Any) -> TestCase:
     )
 
 
-def parse_tests(value: Any) -> list[TestCase]:
-    """The tests a rendered ``tests`` value describes; a ``bad_reference`` failure if malformed."""
+def parse_tests(value: Any, setup: str = "") -> list[TestCase]:
+    """The tests a rendered ``tests`` value describes; a ``bad_reference`` failure if malformed.
+    ``setup`` is the code run before each assert test (MBPP's ``test_setup_code``)."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except ValueError:
             value = [value]  # a single assert test written as text
     if isinstance(value, dict):
-        tests = _apps(value) if "inputs" in value or "outputs" in value else [_one(0, value)]
+        tests = _apps(value) if "inputs" in value or "outputs" in value else [_one(0, value, setup)]
     elif isinstance(value, list):
-        tests = [_one(i, raw) for i, raw in enumerate(value)]
+        tests = [_one(i, raw, setup) for i, raw in enumerate(value)]
     else:
         raise _fail(f"expected a list of tests, got {type(value).__name__}")
     if not tests:

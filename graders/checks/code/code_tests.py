@@ -135,7 +135,8 @@ class CodeTests(GraderSpec):
     async def grade(self, ctx: GradeContext) -> Result:
         lang = self._language(ctx)
         raw = self.tests.render_value(ctx) if isinstance(self.tests, Template) else self.tests
-        tests = parse_tests(raw)
+        setup = self.setup_code.render_text(ctx) if self.setup_code is not None else ""
+        tests = parse_tests(raw, setup)
         if not lang.drivers and any(t.kind != "stdio" for t in tests):
             raise GradeFailure(
                 "bad_reference", f"call and assert tests need language python, not {lang.name}"
@@ -143,7 +144,6 @@ class CodeTests(GraderSpec):
         code = extract_code(self.input.render_text(ctx), lang, self.code_from)
         if code is None:
             return Result(score=0.0, passed=False, reason=f"no ```{lang.name} block in the output")
-        setup = self.setup_code.render_text(ctx) if self.setup_code is not None else ""
         backend = open_backend(ctx, self.sandbox, self.limits)
         runs: list[tuple[TestCase, Judged, Outcome]] = []
         try:

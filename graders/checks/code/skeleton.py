@@ -33,6 +33,7 @@ from typing import Any
 from graders.checks.code.compare import compare_values
 from graders.checks.code.guarded import ARITH, BUILTINS, MATH, UNARY, Failed
 from graders.checks.code.interpret import Evaluator, Hole
+from graders.checks.code.syntax import substitute
 
 __all__ = ["Failed", "Hole", "Skeleton", "constant", "literal_bindings", "split"]
 
@@ -80,12 +81,7 @@ def literal_bindings(target: ast.expr, value: Any) -> dict[str, Any] | None:
 
 def _substitute(node: ast.expr, scope: dict[str, Any]) -> ast.expr:
     """A copy of ``node`` with the loop variables in ``scope`` replaced by their values."""
-
-    class Substitute(ast.NodeTransformer):
-        def visit_Name(self, name: ast.Name) -> ast.expr:
-            return ast.Constant(scope[name.id]) if name.id in scope else name
-
-    return Substitute().visit(copy.deepcopy(node))  # type: ignore[no-any-return]
+    return substitute(node, {name: ast.Constant(value) for name, value in scope.items()})
 
 
 def _rebinds(node: ast.expr) -> bool:
@@ -127,14 +123,18 @@ class _Splitter:
     """Replaces the holes of a test (a copy) with ``Name("0")``, ``Name("1")``, ... and the names
     of built-ins and ``math`` functions with canonical ones (``Name("math.isclose")``)."""
 
-    def __init__(self, modules: frozenset[str], names: Mapping[str, str]) -> None:
-        self.modules, self.names = modules, names
+    def __init__(
+        self, modules: frozenset[str], names: Mapping[str, str], values: Mapping[str, Any]
+    ) -> None:
+        self.modules, self.names, self.values = modules, names, values
         self.holes: list[str] = []
         self.fallbacks: dict[int, str] = {}
 
     def function(self, node: ast.expr) -> str | None:
         """The built-in (``"len"``) or ``math`` function (``"math.sqrt"``) a name stands for."""
         if isinstance(node, ast.Name):
+            if node.id in self.values:
+                return None
             if self.names.get(node.id) in MATH:
                 return f"math.{self.names[node.id]}"
             return node.id if node.id in BUILTINS else None
@@ -152,6 +152,8 @@ class _Splitter:
             return type(node.op) in UNARY
         if isinstance(node, ast.BinOp):
             return type(node.op) in ARITH
+        if isinstance(node, ast.Name) and node.id in self.values:
+            return True
         if isinstance(node, ast.Name | ast.Attribute):
             return self.function(node) is not None
         if isinstance(node, ast.Call):
@@ -256,6 +258,8 @@ class _Splitter:
 
     def visit(self, node: ast.expr) -> ast.expr:
         node = self.unroll(node)
+        if isinstance(node, ast.Name) and node.id in self.values:
+            return ast.Constant(self.values[node.id])
         if isinstance(node, ast.Name | ast.Attribute) and self.function(node):
             return self.canonical(node)
         if isinstance(node, ast.Starred | ast.Slice) or (
@@ -293,23 +297,32 @@ class _Splitter:
 
 
 def split(
-    test: ast.expr, *, modules: frozenset[str] = frozenset({"math"}), names: Mapping[str, str] = {}
+    test: ast.expr,
+    *,
+    modules: frozenset[str] = frozenset({"math"}),
+    names: Mapping[str, str] = {},
+    values: Mapping[str, Any] = {},
 ) -> tuple[ast.expr, tuple[str, ...], tuple[str | None, ...]]:
     """(the skeleton of ``test``, its holes' sources, each hole's conversion or None, see
     ``CONVERSIONS``). ``modules`` are the names ``math`` goes by in the test, ``names`` maps
-    names imported from it (``{"isclose": "isclose"}``)."""
-    splitter = _Splitter(modules, names)
+    names imported from it (``{"isclose": "isclose"}``), ``values`` the test's own names whose
+    values the grader knows (``bindings.py``): they are skeleton values, never holes."""
+    splitter = _Splitter(modules, names, values)
     skeleton = splitter.visit(copy.deepcopy(test))
     fallbacks = tuple(splitter.fallbacks.get(i) for i in range(len(splitter.holes)))
     return skeleton, tuple(splitter.holes), fallbacks
 
 
 def constant(
-    node: ast.expr, *, modules: frozenset[str] = frozenset({"math"}), names: Mapping[str, str] = {}
+    node: ast.expr,
+    *,
+    modules: frozenset[str] = frozenset({"math"}),
+    names: Mapping[str, str] = {},
+    values: Mapping[str, Any] = {},
 ) -> tuple[bool, Any]:
     """(True, its value) for an expression the grader computes without the program (literals,
-    ``range``, the built-ins and ``math`` of the skeleton), else (False, None)."""
-    return _Splitter(modules, names).constant(node)
+    ``range``, the built-ins and ``math`` of the skeleton, ``values``), else (False, None)."""
+    return _Splitter(modules, names, values).constant(node)
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,14 @@ and the marker that says the asserts finished could be written by the program. S
 asserts are split (``skeleton.py``), the test's blocks that hold asserts are written out here,
 in the grader, where their control flow depends only on the test's own data:
 
-* ``for`` over values the grader computes (``range(3)``, a literal list, a top-level name bound
-  once to such a value, ``zip`` and ``enumerate`` of those) becomes one copy of its body per
+* ``for`` over values the grader computes (``range(3)``, a literal list, a name bound to such a
+  value, ``zip`` and ``enumerate`` of those: ``bindings.py``) becomes one copy of its body per
   value, the loop variables replaced by the values (``assert f(x) == 2 * x`` becomes
   ``assert f(0) == 2 * 0``, ...), with ``break``, ``continue`` and ``else`` as Python has them;
 * ``if`` whose condition the grader computes keeps the branch taken;
 * a top-level ``def`` holding asserts (HumanEval's ``def check(candidate)``) is a helper: each
   statement ``check(f)`` becomes a copy of its body, its parameters replaced by the arguments;
-* ``if COND: raise ...`` is the assert it means, ``assert not COND``.
+* ``if COND: raise ...`` is the assert it means, ``assert not COND`` (``helpers.py``).
 
 A block with asserts that cannot be written out this way (a condition or loop over values only
 the program computes, ``while``, ``with``, ``try``, a helper used other than as a statement of
@@ -27,11 +27,13 @@ statement, then ``assert a == ...``) is refused too; written at the top level, i
 from __future__ import annotations
 
 import ast
-import copy
 from collections.abc import Iterable, Iterator
 from typing import Any, Literal
 
+from graders.checks.code.bindings import Bindings
+from graders.checks.code.helpers import as_assert, helper_arguments, helper_call, holds_assert
 from graders.checks.code.skeleton import MAX_UNROLLED, constant, literal_bindings
+from graders.checks.code.syntax import Unsupported, assign, line, store, stored, substitute
 
 __all__ = ["MAX_STATEMENTS", "Unsupported", "flatten"]
 
@@ -48,56 +50,6 @@ _KINDS: dict[type[ast.stmt], str] = {
     ast.TryStar: "try", ast.FunctionDef: "def", ast.AsyncFunctionDef: "async def",
     ast.ClassDef: "class", ast.AsyncFor: "async for", ast.Match: "match",
 }  # fmt: skip
-
-
-class Unsupported(ValueError):
-    """An assert test whose asserts cannot all be evaluated in the grader."""
-
-
-def _as_assert(stmt: ast.stmt) -> ast.stmt:
-    """``if COND: raise ...`` (nothing else in it) as the assert it means, ``assert not COND``,
-    so its comparison is evaluated in the grader too (the raise's constant text is the
-    message); any other statement as it is."""
-    if not isinstance(stmt, ast.If) or stmt.orelse or len(stmt.body) != 1:
-        return stmt
-    raised = stmt.body[0]
-    if not isinstance(raised, ast.Raise) or raised.exc is None:
-        return stmt
-    exc = raised.exc
-    message = None
-    if isinstance(exc, ast.Call) and exc.args and isinstance(exc.args[0], ast.Constant):
-        message = exc.args[0] if isinstance(exc.args[0].value, str) else None
-    test = ast.UnaryOp(op=ast.Not(), operand=stmt.test)
-    return ast.copy_location(ast.Assert(test=test, msg=message), stmt)
-
-
-def _holds_assert(node: ast.AST) -> bool:
-    return any(
-        isinstance(_as_assert(n), ast.Assert) for n in ast.walk(node) if isinstance(n, ast.stmt)
-    )
-
-
-def _line(node: ast.AST) -> str:
-    return f"line {getattr(node, 'lineno', '?')}"
-
-
-def _stored(node: ast.AST) -> set[str]:
-    """Every name ``node`` binds anywhere inside (nested scopes too)."""
-    names: set[str] = set()
-    for n in ast.walk(node):
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store | ast.Del):
-            names.add(n.id)
-        elif isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(n.name)
-        elif isinstance(n, ast.arg):
-            names.add(n.arg)
-        elif isinstance(n, ast.alias):
-            names.add((n.asname or n.name).split(".")[0])
-        elif isinstance(n, ast.Global | ast.Nonlocal):
-            names.update(n.names)
-        elif isinstance(n, ast.ExceptHandler) and n.name:
-            names.add(n.name)
-    return names
 
 
 def _loose_flow(node: ast.stmt) -> bool:
@@ -120,54 +72,18 @@ def _loose_flow(node: ast.stmt) -> bool:
     return walk(node, False)
 
 
-class _Substitute(ast.NodeTransformer):
-    """Replace names by values (``Constant``) or other names, where they are read."""
-
-    def __init__(self, env: dict[str, ast.expr]) -> None:
-        self.env = env
-
-    def visit_Name(self, node: ast.Name) -> ast.expr:
-        if isinstance(node.ctx, ast.Load) and node.id in self.env:
-            return copy.deepcopy(self.env[node.id])
-        return node
-
-
 def _substitute(node: ast.stmt, env: dict[str, ast.expr]) -> ast.stmt:
     """A copy of ``node`` with ``env``'s names replaced, where ``node`` does not bind them."""
-    here = {k: v for k, v in env.items() if k not in _stored(node)}
-    out = _Substitute(here).visit(copy.deepcopy(node)) if here else copy.deepcopy(node)
-    assert isinstance(out, ast.stmt)
-    return out
-
-
-def _once_bound(module: ast.Module) -> dict[str, Any]:
-    """Top-level names bound once, to a value the grader computes (``cases = [(1, 2), ...]``),
-    and bound nowhere else: the values ``for`` and ``if`` may use (the statements also run in
-    the sandbox as they are)."""
-    counts: dict[str, int] = {}
-    for stmt in module.body:
-        for name in _stored(stmt):
-            counts[name] = counts.get(name, 0) + 1
-    known: dict[str, Any] = {}
-    for stmt in module.body:
-        if (
-            isinstance(stmt, ast.Assign)
-            and len(stmt.targets) == 1
-            and isinstance(stmt.targets[0], ast.Name)
-            and counts.get(stmt.targets[0].id) == 1
-        ):
-            ok, value = constant(stmt.value)
-            if ok:
-                known[stmt.targets[0].id] = value
-    return known
+    return substitute(node, {k: v for k, v in env.items() if k not in stored(node)})
 
 
 class _Flattener:
     def __init__(self, module: ast.Module) -> None:
         self.helpers = {
-            s.name: s for s in module.body if isinstance(s, ast.FunctionDef) and _holds_assert(s)
+            s.name: s for s in module.body if isinstance(s, ast.FunctionDef) and holds_assert(s)
         }
-        self.known = _once_bound(module)
+        self.known = Bindings(module.body, helpers=frozenset(self.helpers))
+        """What the grader knows of the test's names at the statement being written out."""
         self.count = 0
         self.fresh = 0
         self.loops = 0
@@ -177,16 +93,17 @@ class _Flattener:
         self.count += 1
         if self.count > MAX_STATEMENTS:
             raise Unsupported(f"written out, the test has more than {MAX_STATEMENTS} statements")
+        if isinstance(stmt, ast.Assert):
+            self.known.split(stmt.test)  # a list a hole reads is the program's from here on
+        self.known.ran(stmt)
         out.append(stmt)
 
     def value(self, node: ast.expr, env: dict[str, ast.expr], what: str) -> Any:
         """The value of a loop's iterable or a condition, computed here, or Unsupported."""
-        known = {k: ast.Constant(v) for k, v in self.known.items() if k not in env}
-        expr = _Substitute({**known, **env}).visit(copy.deepcopy(node))
-        ok, value = constant(expr)
+        ok, value = self.known.constant(substitute(node, env))
         if not ok:
             raise Unsupported(
-                f"{_line(node)}: a {what} over {ast.unparse(node)!r}, which only the program "
+                f"{line(node)}: a {what} over {ast.unparse(node)!r}, which only the program "
                 "can compute, decides which asserts run, so they would run in the program's "
                 "process; compute the values in the assert itself, or loop over literal data"
             )
@@ -200,17 +117,17 @@ class _Flattener:
             flow = self.statement(stmt, env, depth, out)
             if flow is not None:
                 return flow
-            for name in _stored(stmt) & env.keys():  # the program's value from here on
+            for name in stored(stmt) & env.keys():  # the program's value from here on
                 del env[name]
         return None
 
     def statement(
         self, stmt: ast.stmt, env: dict[str, ast.expr], depth: int, out: list[ast.stmt]
     ) -> Flow:
-        stmt = _as_assert(stmt)
+        stmt = as_assert(stmt)
         if isinstance(stmt, ast.FunctionDef) and stmt.name in self.helpers and depth == 0:
             return None  # written out where it is called
-        call = _helper_call(stmt, self.helpers)
+        call = helper_call(stmt, self.helpers)
         if call is not None:
             self.inline(call, env, depth, out)
             return None
@@ -218,19 +135,19 @@ class _Flattener:
         if used:
             name = sorted(used)[0]
             raise Unsupported(
-                f"{_line(stmt)}: {name}() holds asserts, so it can only be called as a "
+                f"{line(stmt)}: {name}() holds asserts, so it can only be called as a "
                 f"statement of its own ({name}(...)), where the grader writes it out"
             )
         if isinstance(stmt, ast.Break | ast.Continue):
             return "break" if isinstance(stmt, ast.Break) else "continue"
         loose = bool(self.loops or depth) and _loose_flow(stmt)
-        if isinstance(stmt, ast.If) and (loose or _holds_assert(stmt)):
+        if isinstance(stmt, ast.If) and (loose or holds_assert(stmt)):
             taken = stmt.body if self.value(stmt.test, env, "condition") else stmt.orelse
             return self.block(taken, env, depth, out)
-        if not _holds_assert(stmt):
+        if not holds_assert(stmt):
             if loose:
                 raise Unsupported(
-                    f"{_line(stmt)}: a break or continue that depends on the program's values, "
+                    f"{line(stmt)}: a break or continue that depends on the program's values, "
                     "in a loop holding asserts, cannot be written out in the grader"
                 )
             self.check_mutation(stmt, env)
@@ -243,7 +160,7 @@ class _Flattener:
             return self.loop(stmt, env, depth, out)
         kind = _KINDS.get(type(stmt), type(stmt).__name__.lower())
         raise Unsupported(
-            f"{_line(stmt)}: asserts inside a {kind} block cannot be evaluated in the grader "
+            f"{line(stmt)}: asserts inside a {kind} block cannot be evaluated in the grader "
             "(only for and if over the test's own data, and top-level helper functions called "
             "as statements, are written out); write them as top-level asserts"
         )
@@ -252,8 +169,8 @@ class _Flattener:
         """``stmt`` with the loop values substituted; where it binds a loop variable itself
         (``for _ in range(n)`` inside it), the variable is bound in the sandbox first, and
         ``stmt`` reads it there."""
-        for name in sorted(_stored(stmt) & env.keys()):
-            self.emit(out, _assign(ast.Name(id=name, ctx=ast.Store()), env[name]))
+        for name in sorted(stored(stmt) & env.keys()):
+            self.emit(out, assign(ast.Name(id=name, ctx=ast.Store()), env[name]))
         return _substitute(stmt, env)
 
     def check_mutation(self, stmt: ast.stmt, env: dict[str, ast.expr]) -> None:
@@ -271,7 +188,7 @@ class _Flattener:
             bound = env[arg.id]
             if isinstance(bound, ast.Constant) and isinstance(bound.value, _MUTABLE):
                 raise Unsupported(
-                    f"{_line(stmt)}: the loop passes {arg.id!r} to {ast.unparse(call.func)}() "
+                    f"{line(stmt)}: the loop passes {arg.id!r} to {ast.unparse(call.func)}() "
                     "as a statement, so the test reads a change the program makes to it: bind "
                     "it with an assignment at the top level, not in a loop the grader writes out"
                 )
@@ -282,7 +199,7 @@ class _Flattener:
         values = self.value(stmt.iter, env, "loop")
         if not isinstance(values, Iterable):
             raise Unsupported(
-                f"{_line(stmt)}: the loop's {ast.unparse(stmt.iter)!r} is not iterable"
+                f"{line(stmt)}: the loop's {ast.unparse(stmt.iter)!r} is not iterable"
             )
         last: Any = _NOTHING
         self.loops += 1
@@ -291,7 +208,7 @@ class _Flattener:
                 bound = literal_bindings(stmt.target, item)
                 if bound is None:
                     raise Unsupported(
-                        f"{_line(stmt)}: the loop's values cannot be written into the test "
+                        f"{line(stmt)}: the loop's values cannot be written into the test "
                         f"(value {index}: {item!r:.80})"
                     )
                 last = item
@@ -305,7 +222,7 @@ class _Flattener:
         finally:
             self.loops -= 1
         if last is not _NOTHING:  # after the loop its variables keep their last values
-            self.emit(out, _assign(_store(stmt.target), ast.Constant(last)))
+            self.emit(out, assign(store(stmt.target), ast.Constant(last)))
         return None
 
     def inline(
@@ -314,13 +231,11 @@ class _Flattener:
         assert isinstance(call.func, ast.Name)
         helper = self.helpers[call.func.id]
         if depth >= _MAX_DEPTH:
-            raise Unsupported(f"{_line(call)}: helpers call helpers more than {_MAX_DEPTH} deep")
-        params = _parameters(helper)
-        args = _arguments(call, helper, params)
+            raise Unsupported(f"{line(call)}: helpers call helpers more than {_MAX_DEPTH} deep")
         own: dict[str, ast.expr] = {}
-        for name, arg in zip(params, args, strict=True):
-            arg = _Substitute(env).visit(copy.deepcopy(arg))
-            ok, value = constant(arg)
+        for name, arg in helper_arguments(call, helper).items():
+            arg = substitute(arg, env)
+            ok, value = constant(arg)  # a literal; a name stays one, read where it is used
             if ok and literal_bindings(ast.Name(id=name, ctx=ast.Store()), value) is not None:
                 own[name] = ast.Constant(value)
             elif isinstance(arg, ast.Name):
@@ -328,99 +243,18 @@ class _Flattener:
             else:  # evaluated once, as Python does, into a name the test does not use
                 self.fresh += 1
                 fresh = f"_graders_arg{self.fresh}"
-                self.emit(out, _assign(ast.Name(id=fresh, ctx=ast.Store()), arg))
+                self.emit(out, assign(ast.Name(id=fresh, ctx=ast.Store()), arg))
                 own[name] = ast.Name(id=fresh, ctx=ast.Load())
         flow = self.block(helper.body, {**env, **own}, depth + 1, out)
         if flow is not None:
-            raise Unsupported(f"{_line(call)}: a {flow} outside a loop in {helper.name}()")
-
-
-def _store(target: ast.expr) -> ast.expr:
-    """A copy of a loop target as an assignment target."""
-    out = copy.deepcopy(target)
-    for node in ast.walk(out):
-        if isinstance(node, ast.Name | ast.Tuple | ast.List | ast.Starred):
-            node.ctx = ast.Store()
-    return out
-
-
-def _assign(target: ast.expr, value: ast.expr) -> ast.stmt:
-    return ast.fix_missing_locations(ast.Assign([target], copy.deepcopy(value), lineno=0))
+            raise Unsupported(f"{line(call)}: a {flow} outside a loop in {helper.name}()")
 
 
 def _bounded(values: Iterable[Any], where: ast.stmt) -> Iterator[Any]:
     for index, value in enumerate(values):
         if index >= MAX_UNROLLED:
-            raise Unsupported(f"{_line(where)}: a loop over more than {MAX_UNROLLED} values")
+            raise Unsupported(f"{line(where)}: a loop over more than {MAX_UNROLLED} values")
         yield value
-
-
-def _helper_call(stmt: ast.stmt, helpers: dict[str, ast.FunctionDef]) -> ast.Call | None:
-    """The call of ``stmt`` when it is ``helper(...)`` as a statement of its own."""
-    if not isinstance(stmt, ast.Expr) or not isinstance(stmt.value, ast.Call):
-        return None
-    call = stmt.value
-    if not isinstance(call.func, ast.Name) or call.func.id not in helpers:
-        return None
-    others = {
-        n.id for a in (*call.args, *call.keywords) for n in ast.walk(a) if isinstance(n, ast.Name)
-    }
-    return None if others & helpers.keys() else call
-
-
-def _parameters(helper: ast.FunctionDef) -> list[str]:
-    """The helper's parameter names, when it can be written out: plain parameters, no
-    decorators, no return, yield or global, and no parameter bound again inside."""
-    arguments = helper.args
-    if arguments.posonlyargs or arguments.vararg or arguments.kwonlyargs or arguments.kwarg:
-        raise Unsupported(f"{_line(helper)}: {helper.name}() may only have plain parameters")
-    if helper.decorator_list:
-        raise Unsupported(f"{_line(helper)}: {helper.name}() holds asserts and is decorated")
-    params = [a.arg for a in arguments.args]
-    for node in _own_scope(helper.body):
-        if isinstance(node, ast.Return | ast.Yield | ast.YieldFrom | ast.Global | ast.Nonlocal):
-            raise Unsupported(
-                f"{_line(node)}: {helper.name}() holds asserts and a "
-                f"{type(node).__name__.lower()}, so it cannot be written out in the grader"
-            )
-    rebound = set(params) & set().union(*(_stored(s) for s in helper.body))
-    if rebound:
-        raise Unsupported(
-            f"{_line(helper)}: {helper.name}() binds its parameter {sorted(rebound)[0]!r} again"
-        )
-    return params
-
-
-def _own_scope(body: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node of ``body`` outside the functions, lambdas and classes defined in it."""
-    todo: list[ast.AST] = list(body)
-    while todo:
-        node = todo.pop()
-        yield node
-        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
-            todo.extend(ast.iter_child_nodes(node))
-
-
-def _arguments(call: ast.Call, helper: ast.FunctionDef, params: list[str]) -> list[ast.expr]:
-    """The expression each parameter is bound to by ``call`` (or its default)."""
-    if any(isinstance(a, ast.Starred) for a in call.args) or any(
-        k.arg is None for k in call.keywords
-    ):
-        raise Unsupported(f"{_line(call)}: call {helper.name}() without * or ** arguments")
-    given: dict[str, ast.expr] = dict(zip(params, call.args, strict=False))
-    if len(call.args) > len(params):
-        raise Unsupported(f"{_line(call)}: {helper.name}() takes {len(params)} arguments")
-    for keyword in call.keywords:
-        if keyword.arg not in params or keyword.arg in given:
-            raise Unsupported(f"{_line(call)}: {helper.name}() got a bad argument {keyword.arg!r}")
-        given[keyword.arg] = keyword.value
-    defaults = dict(
-        zip(params[len(params) - len(helper.args.defaults) :], helper.args.defaults, strict=True)
-    )
-    missing = [p for p in params if p not in given and p not in defaults]
-    if missing:
-        raise Unsupported(f"{_line(call)}: {helper.name}() is missing argument {missing[0]!r}")
-    return [given[p] if p in given else defaults[p] for p in params]
 
 
 def flatten(module: ast.Module) -> list[ast.stmt]:
@@ -428,8 +262,8 @@ def flatten(module: ast.Module) -> list[ast.stmt]:
     :class:`Unsupported` when an assert cannot be brought there."""
     flattener = _Flattener(module)
     out: list[ast.stmt] = []
-    if not any(_holds_assert(s) and not isinstance(_as_assert(s), ast.Assert) for s in module.body):
-        return [_as_assert(s) for s in module.body]  # nothing nested: the common case
+    if not any(holds_assert(s) and not isinstance(as_assert(s), ast.Assert) for s in module.body):
+        return [as_assert(s) for s in module.body]  # nothing nested: the common case
     flow = flattener.block(module.body, {}, 0, out)
     if flow is not None:
         raise Unsupported(f"a {flow} outside a loop")

@@ -75,6 +75,8 @@ def _config(
         "limits": {**DEFAULT_LIMITS, **case.get("limits", {})},
         "sandbox": {"slots": 1, "mode": case.get("mode", "warm")},
     }
+    if "setup" in case:
+        config["setup_code"] = case["setup"]
     if "compile_limits" in case:
         config["compile_limits"] = case["compile_limits"]
     return config, fill(case["program"]), {"tests": tests}

@@ -130,18 +130,41 @@ def _runs(source: str) -> list[dict[str, str]]:
             "def close(a, b, tol=0.1):\n    return abs(a - b) < tol\nassert close(f(1), 2)",
             [{"exec": "def close(a, b, tol=0.1):\n    return abs(a - b) < tol"}, {"eval": "f(1)"}],
         ),
-        # a parameter used twice: its argument is computed once, first, as Python would
+        # a parameter used twice: its argument is computed once, first, as Python would,
+        # also where the call is not the whole assert
         (
-            "def near(a, b):\n    return abs(a - b) < 0.1 * abs(a)\nassert not near(f(1), 2)",
+            "def near(a, b):\n    return abs(a - b) < 0.1 * abs(a)\n"
+            "assert f(0) == 0 and not near(f(1), 2)",
             [
                 {"exec": "def near(a, b):\n    return abs(a - b) < 0.1 * abs(a)"},
-                {"exec": "_graders_value1 = f(1)"},
+                {"eval": "f(0)"},
+                {"eval": "(_graders_value1 := f(1))"},
                 {"eval": "_graders_value1"},
                 {"eval": "_graders_value1", "else": "abs(_graders_value1)"},
             ],
         ),
+        # a predicate of assignments, ifs and returns over what the skeleton computes
+        (
+            "def close(a, b):\n    d = abs(a - b)\n    if d == 0:\n        return True\n"
+            "    return d < 1e-6\nassert close(f(1), 2.5)",
+            [
+                {
+                    "exec": "def close(a, b):\n    d = abs(a - b)\n    if d == 0:\n"
+                    "        return True\n    return d < 1e-06"
+                },
+                {"eval": "(_graders_value1 := f(1))"},
+                {"eval": "_graders_value1"},
+                {"eval": "_graders_value1"},
+            ],
+        ),
+        # an argument whose parameter is never used still runs
+        (
+            "def p(a, b):\n    return b > 0\nassert p(f(1), 2)",
+            [{"exec": "def p(a, b):\n    return b > 0"}, {"eval": "f(1)"}],
+        ),
         # `if COND: raise` is the assert it means
         ("if f(1) != 2:\n    raise AssertionError('no')", [{"eval": "f(1)"}]),
+        ("if f(1) != 2:\n    print(f(1))\n    raise ValueError", [{"eval": "f(1)"}]),
         # statements without asserts run in the sandbox; a loop variable they bind is bound first
         (
             "for _ in range(1):\n    xs = []\n    for _ in range(n):\n        xs.append(1)\n"
@@ -190,3 +213,34 @@ def test_asserts_in_blocks_the_grader_cannot_write_out_are_refused(
         parse_tests([source])
     assert exc.value.kind == "bad_reference"
     assert message in exc.value.message
+
+
+@pytest.mark.parametrize(
+    ("source", "setup", "skeletons"),
+    [
+        # a name bound to the test's own data is the grader's value, never the sandbox's
+        ("expected = [1, 2, 3]\nassert f(1) == expected", "", ["0 == [1, 2, 3]"]),
+        (
+            "data = {'a': 1, 'b': [2]}\nassert solve(data['a']) == data['b']",
+            "",
+            ["0 == {'a': 1, 'b': [2]}['b']"],
+        ),
+        ("want = sorted(DATA)\nassert f(DATA[0]) == want", "DATA = (3, 1)", ["0 == [1, 3]"]),
+        # bound in order: the value of the latest assignment, the program's after `x = g()`
+        ("x = 1\nx = x + 1\nassert f() == x\nx = g()\nassert f() == x", "", ["0 == 2", "0 == 1"]),
+        # a list program code may have changed is read back from the sandbox
+        ("a = [3, 1]\nsort_in_place(a)\nassert a == [1, 3]", "", ["0 == [1, 3]"]),
+        ("a = [3, 1]\nassert f(a) == a\nassert a == [3, 1]", "", ["0 == 1", "0 == [3, 1]"]),
+        ("a = [3, 1]\nb = a\nc = sorted(a)\na.sort()\nassert b == c", "", ["0 == [1, 3]"]),
+        # immutable values are the test's, whatever the program is passed
+        ("t = (1, 2)\nassert f(t) == t", "", ["0 == (1, 2)"]),
+        # the test's own functions may change what they read
+        ("def reset():\n    xs.append(1)\nxs = [1]\nreset()\nassert f() == xs", "", ["0 == 1"]),
+        ("r = f(2)\nassert r == 4", "", ["0 == 4"]),
+    ],
+)
+def test_the_tests_own_values_are_skeleton_values(
+    source: str, setup: str, skeletons: list[str]
+) -> None:
+    steps = assert_steps(source, setup)
+    assert [ast.unparse(s.skeleton.test) for s in steps if s.skeleton is not None] == skeletons
