@@ -40,9 +40,9 @@ from typing import Any
 
 from graders.checks.math.evaluate import Evaluator, Floats, Huge, TooCostly, Unevaluable
 from graders.checks.math.exact import TooLarge
-from graders.checks.math.nodes import Node, Sym, walk
+from graders.checks.math.nodes import Func, Node, Sym, walk
 
-__all__ = ["MAX_DIGITS", "numeric_equal", "numeric_value", "proportional", "symbols"]
+__all__ = ["MAX_DIGITS", "numeric_equal", "numeric_value", "proportional", "stepwise", "symbols"]
 
 _BASES = (0.5772156649, 1.4142135624, 17.3205080757, -0.8660254038, -13.0384048104, 3.3166247904)
 """One base value per point: small, moderate and large, positive and negative (the last point
@@ -56,6 +56,7 @@ CHEAP_DIGITS = 100
 evaluated only when three other points do not already agree: a difference they could show is
 an analytic one, which the moderate points show too, unless it hides behind a tiny term,
 which widens the span at every point."""
+_STEPS = frozenset({"floor", "ceil"})
 GUARD = 9
 """Agreement to ``span + GUARD`` digits counts as equality (and a chance agreement of
 unequal expressions to that many digits at every point as implausible)."""
@@ -235,10 +236,19 @@ def _escalate(left: Node, right: Node, decide: Callable[[Sample, Sample], Verdic
             raise TooLarge(f"telling these apart needs more than {MAX_DIGITS} digits")
 
 
+def stepwise(node: Node) -> bool:
+    """Whether the node jumps where no probe point looks: ``\\lfloor x \\rfloor`` is constant
+    between integers and the points are never integers, so ``\\lceil x \\rceil`` and
+    ``\\lfloor x \\rfloor + 1`` agree at every point. Probing can tell such nodes apart from
+    others, but not prove them equal."""
+    return any(isinstance(n, Func) and n.name in _STEPS and symbols(n) for n in walk(node))
+
+
 def numeric_equal(left: Node, right: Node) -> bool | None:
     """Whether two scalar expressions are equal by probing; None when undecided; raises
     TooLarge when it would take more than MAX_DIGITS digits to tell."""
-    return _escalate(left, right, _compare)
+    verdict = _escalate(left, right, _compare)
+    return None if verdict and (stepwise(left) or stepwise(right)) else verdict
 
 
 def numeric_value(node: Node) -> complex | None:
@@ -294,4 +304,6 @@ def proportional(left: Node, right: Node) -> tuple[bool | None, int]:
         return True, 0
 
     same = _escalate(left, right, decide)
+    if same and (stepwise(left) or stepwise(right)):
+        return None, 0
     return same, sign[0] if same else 0
