@@ -178,13 +178,15 @@ def _compare(left: Sample, right: Sample) -> Verdict:
         b, eb, sb, bb, lb = right.at(k)
         if a is None or b is None:
             continue
-        if (ba or bb) and not principal:
+        if (ba or bb) and not principal and (ba or not _real(a, ea)):
             if not (la or lb):  # root branches differ by a unit factor: sizes still differ
                 same, more = _point(abs(a), ea, abs(b), eb, sa + sb, left.digits)
                 if same is False:
                     return False, 0
                 need = max(need, more)
             continue
+        if bb and not principal and not _real(b, eb):
+            return False, 0  # the answer leaves the reals where the gold is real (ln x, ln|x|)
         same, more = _point(a, ea, b, eb, sa + sb, left.digits)
         if same is False:
             return False, 0
@@ -202,6 +204,11 @@ def _compare(left: Sample, right: Sample) -> Verdict:
     if extreme:
         return None, extreme
     return (True if agree >= (1 if constant else 2) else None), 0
+
+
+def _real(z: Any, err: Any) -> bool:
+    """Real within its error bound."""
+    return bool(abs(z.imag) <= 100 * err + 1e-12 * abs(z))
 
 
 def _nowhere_real(left: Sample, right: Sample) -> bool:
@@ -279,7 +286,11 @@ def proportional(left: Node, right: Node) -> tuple[bool | None, int]:
         for k in _pairs(a_s, b_s):
             a, ea, sa, ba, _ = a_s.at(k)
             b, eb, sb, bb, _ = b_s.at(k)
-            if a is None or b is None or ((ba or bb) and not constant):
+            if a is None or b is None:
+                continue
+            if bb and not (ba or constant) and _real(a, ea) and not _real(b, eb):
+                return False, 0  # the answer leaves the reals where the gold is real
+            if (ba or bb) and not constant:
                 continue
             a_zero, b_zero = abs(a) <= 100 * ea, abs(b) <= 100 * eb
             if a_zero and b_zero:
