@@ -301,6 +301,9 @@ class Evaluator:
         args = [v for v, _ in pairs]
         if name in b.funcs:
             f, (x, ex) = b.funcs[name], pairs[0]
+            if name == "tanh":  # tanh y is 1 - 2e^{-2y}: that many digits hide behind the 1
+                hidden = min(2 * abs(float(x.real)) / math.log(10), 10.0 * MAX_LOG10)
+                self.span += max(0.0, hidden - SPAN_FREE)
             if name in _LIPSCHITZ or name in _POLES:
                 if x != 0 and b.log10abs(x) > MAX_TRIG_LOG10:
                     raise TooCostly("a periodic function of a huge argument")
