@@ -25,6 +25,7 @@ from graders.checks.math.probe import proportional, symbols
 from graders.checks.math.scalars import ScalarComparer
 from graders.checks.math.sets import Region, canonical, is_setlike, region
 from graders.checks.math.tiers import TIERS, Options, Verdict
+from graders.checks.math.units import clash
 from graders.checks.math.values import as_matrix, expand, flip, labelled, value_of
 
 __all__ = ["TIERS", "Comparer", "Options", "Verdict"]
@@ -37,6 +38,9 @@ class Comparer(ScalarComparer):
 
     def answers(self, gold: Node, pred: Node) -> Verdict:
         """The verdict for a whole answer."""
+        unlike = clash(gold, pred)
+        if unlike is not None:
+            return Verdict(False, unlike)
         if gold.key() == pred.key():
             return Verdict(True, "same answer")
         named = self.named_values(gold, pred)

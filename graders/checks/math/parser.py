@@ -147,8 +147,11 @@ class _Parser:
                 node = Num(node.value * SCALES[word])
             else:
                 node = Unit(node, UNIT_KIND.get(word, word))
-            if self.at("op", "^") and self.peek(1) is not None:
+            power = self.peek(1)
+            if self.at("op", "^") and power is not None:
                 self.i += 2  # cm^2: the power belongs to the unit
+                if isinstance(node, Unit):
+                    node = Unit(node.body, f"{node.unit}^{power.text}")
 
     def relation(self) -> Node:
         items = [self.set_expr()]

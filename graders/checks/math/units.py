@@ -12,10 +12,47 @@ from fractions import Fraction
 from graders.checks.math.nodes import Const, Mul, Node, Num, Unit, walk
 from graders.checks.math.tiers import Options
 
-__all__ = ["RESCALING", "readings"]
+__all__ = ["RESCALING", "clash", "readings"]
 
 RESCALING = ("%", "cents", "deg")
 """Units that change the value they are attached to."""
+_KINDS = {"%": "percent", "cents": "money", "dollars": "money", "dollar": "money", "deg": "angle"}
+"""What a marked quantity is: ``5\\%`` is not five cents, nor ``\\$0.05``."""
+
+
+def _spellings(canon: str, *words: str) -> dict[str, str]:
+    return dict.fromkeys((canon, *words), canon)
+
+
+_NAMED: dict[str, str] = {
+    **_spellings("mm", "millimeter", "millimeters", "millimetre", "millimetres"),
+    **_spellings("cm", "centimeter", "centimeters", "centimetre", "centimetres"),
+    **_spellings("m", "meter", "meters", "metre", "metres"),
+    **_spellings("km", "kilometer", "kilometers", "kilometre", "kilometres"),
+    **_spellings("in", "inch", "inches"),
+    **_spellings("ft", "foot", "feet"),
+    **_spellings("yd", "yard", "yards"),
+    **_spellings("mi", "mile", "miles"),
+    **_spellings("s", "sec", "secs", "second", "seconds"),
+    **_spellings("min", "mins", "minute", "minutes"),
+    **_spellings("h", "hr", "hrs", "hour", "hours"),
+    **_spellings("day", "days"),
+    **_spellings("week", "weeks"),
+    **_spellings("month", "months"),
+    **_spellings("year", "years", "yr", "yrs"),
+    **_spellings("mg", "milligram", "milligrams"),
+    **_spellings("g", "gram", "grams"),
+    **_spellings("kg", "kilogram", "kilograms"),
+    **_spellings("lb", "lbs", "pound", "pounds"),
+    **_spellings("oz", "ounce", "ounces"),
+    **_spellings("ml", "milliliter", "milliliters", "millilitre", "millilitres"),
+    **_spellings("l", "liter", "liters", "litre", "litres"),
+    **_spellings("gal", "gallon", "gallons"),
+    **_spellings("square", "sq"),
+    **_spellings("cubic", "cu"),
+}
+"""Unit words we know, by their canonical spelling: two answers naming different ones (``5
+\\text{ cm}`` and ``5 \\text{ m}``) differ; unknown words are stripped as before."""
 
 
 def _plain(node: Node) -> Node:
@@ -32,6 +69,35 @@ def _dollars(node: Node) -> bool:
 
 def _has_pi(node: Node) -> bool:
     return any(n == Const("pi") for n in walk(node))
+
+
+_POWERS = {"2": "square", "3": "cubic"}
+
+
+def _named(node: Node) -> frozenset[str]:
+    """The known units an answer names (``5 \\text{ square feet}``: ``square ft``)."""
+    found = set()
+    for n in walk(node):
+        if isinstance(n, Unit) and n.unit not in _KINDS:
+            unit, _, power = n.unit.partition("^")
+            words = [_POWERS.get(power, power)] if power else []
+            words += [_NAMED.get(w) for w in unit.replace(".", " ").split()]
+            if words and all(words):
+                found.add(" ".join(w for w in words if w))
+    return frozenset(found)
+
+
+def clash(g: Node, p: Node) -> str | None:
+    """Why two answers cannot be equal by their units alone, or None: both name known units
+    and not the same ones, or both are marked (percent, money, angle) as different things."""
+    named_g, named_p = _named(g), _named(p)
+    if named_g and named_p and named_g != named_p:
+        return "different units"
+    kind_g = _KINDS.get(g.unit) if isinstance(g, Unit) else None
+    kind_p = _KINDS.get(p.unit) if isinstance(p, Unit) else None
+    if kind_g and kind_p and kind_g != kind_p:
+        return f"{kind_p} is not {kind_g}"
+    return None
 
 
 def readings(g: Node, p: Node, options: Options) -> list[tuple[Node, Node]]:
