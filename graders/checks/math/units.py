@@ -80,10 +80,10 @@ def _named(node: Node) -> frozenset[str]:
     for n in walk(node):
         if isinstance(n, Unit) and n.unit not in _KINDS:
             unit, _, power = n.unit.partition("^")
-            words = [_POWERS.get(power, power)] if power else []
+            words: list[str | None] = [_POWERS.get(power, power)] if power else []
             words += [_NAMED.get(w) for w in unit.replace(".", " ").split()]
             if words and all(words):
-                found.add(" ".join(w for w in words if w))
+                found.add(" ".join(map(str, words)))
     return frozenset(found)
 
 
