@@ -48,8 +48,8 @@ _NAMED: dict[str, str] = {
     **_spellings("ml", "milliliter", "milliliters", "millilitre", "millilitres"),
     **_spellings("l", "liter", "liters", "litre", "litres"),
     **_spellings("gal", "gallon", "gallons"),
-    **_spellings("square", "sq"),
-    **_spellings("cubic", "cu"),
+    **_spellings("square", "sq", "squared"),
+    **_spellings("cubic", "cu", "cubed"),
 }
 """Unit words we know, by their canonical spelling: two answers naming different ones (``5
 \\text{ cm}`` and ``5 \\text{ m}``) differ; unknown words are stripped as before."""
@@ -83,7 +83,7 @@ def _named(node: Node) -> frozenset[str]:
             words: list[str | None] = [_POWERS.get(power, power)] if power else []
             words += [_NAMED.get(w) for w in unit.replace(".", " ").split()]
             if words and all(words):
-                found.add(" ".join(map(str, words)))
+                found.add(" ".join(sorted(map(str, words))))
     return frozenset(found)
 
 
