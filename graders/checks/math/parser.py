@@ -15,7 +15,6 @@ Size limits (answer length, nesting depth, exponent digits) make hostile input c
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from fractions import Fraction
 from functools import lru_cache
 
@@ -48,9 +47,11 @@ from graders.checks.math.nodes import (
 )
 from graders.checks.math.tables import CLOSERS
 from graders.checks.math.words import (
+    OPERATION_WORDS,
     SCALES,
     SHORT_UNITS,
     UNIT_KIND,
+    UNIT_POWERS,
     is_text_answer,
 )
 from graders.checks.numbers import words_to_number
@@ -66,15 +67,6 @@ _RELOPS = {"=": "=", "<": "<", ">": ">", "<=": "<=", ">=": ">=", "!=": "!=", ":"
 _REL_CMDS = {"approx": "~", "in": "in", "equiv": "="}
 _SET_CMDS = ("cup", "cap", "setminus")
 _APPLIED = frozenset("fgh")
-
-_OPERATION_WORDS: dict[str, Callable[[Node], Node]] = {
-    "squared": lambda node: Pow(node, Num(Fraction(2))),
-    "cubed": lambda node: Pow(node, Num(Fraction(3))),
-    "factorial": lambda node: Func("factorial", (node,)),
-}
-"""Words after a quantity that change its value (after a unit, ``feet squared``, they are
-part of the unit)."""
-_UNIT_POWERS = {"squared": "2", "cubed": "3"}
 
 
 class _Parser:
@@ -155,10 +147,10 @@ class _Parser:
             self.take()
             if word in SCALES and isinstance(node, Num):
                 node = Num(node.value * SCALES[word])
-            elif word in _UNIT_POWERS and isinstance(node, Unit):
-                node = Unit(node.body, f"{node.unit}^{_UNIT_POWERS[word]}")  # feet squared
-            elif word in _OPERATION_WORDS:
-                node = _OPERATION_WORDS[word](node)  # 7 squared is 49, not 7 of a unit
+            elif word in UNIT_POWERS and isinstance(node, Unit):
+                node = Unit(node.body, f"{node.unit}^{UNIT_POWERS[word]}")  # feet squared
+            elif word in OPERATION_WORDS:
+                node = OPERATION_WORDS[word](node)  # 7 squared is 49, not 7 of a unit
             else:
                 node = Unit(node, UNIT_KIND.get(word, word))
             power = self.peek(1)
