@@ -44,9 +44,21 @@ from graders.checks.math.nodes import Func, Node, Sym, walk
 
 __all__ = ["MAX_DIGITS", "numeric_equal", "numeric_value", "proportional", "stepwise", "symbols"]
 
-_BASES = (0.5772156649, 1.4142135624, 17.3205080757, -0.8660254038, -13.0384048104, 3.3166247904)
-"""One base value per point: small, moderate and large, positive and negative (the last point
-gives variables mixed signs), so ``|x - 10|`` and ``10 - x`` are told apart."""
+_BASES = (
+    0.5772156649,
+    1.4142135624,
+    17.3205080757,
+    -0.8660254038,
+    -13.0384048104,
+    3.3166247904,
+    0.2971277843,
+)
+"""One base value per point: small, moderate and large, positive and negative (the last two
+points give variables mixed signs), so ``|x - 10|`` and ``10 - x`` are told apart."""
+_MIXED = {5: 0, 6: 1}
+"""Points where a variable's sign is flipped by one bit of its name's hash: two bits, so
+that the common names (``x`` and ``y``, too) have opposite signs at one point at least and
+``|xy|`` is told from ``xy``; the last point is below one in size (``|\\ln|x||``)."""
 
 
 MAX_DIGITS = 2000
@@ -68,7 +80,7 @@ def symbols(node: Node) -> list[str]:
 
 def _value(name: str, k: int) -> complex:
     spread = (zlib.crc32(f"{k}:{name}".encode()) % 100_003) / 100_003
-    sign = -1 if k == len(_BASES) - 1 and zlib.crc32(name.encode()) % 2 else 1
+    sign = -1 if k in _MIXED and zlib.crc32(name.encode()) >> _MIXED[k] & 1 else 1
     return complex(_BASES[k] * (1 + spread) * sign)
 
 
@@ -173,6 +185,7 @@ def _compare(left: Sample, right: Sample) -> Verdict:
     constant = len(left.values) == len(right.values) == 1
     principal = not constant and _nowhere_real(left, right)
     agree, need, extreme = 0, 0, 0
+    principal_agree, principal_all = 0, True
     for k in _pairs(left, right):
         a, ea, sa, ba, la = left.at(k)
         b, eb, sb, bb, lb = right.at(k)
@@ -184,6 +197,12 @@ def _compare(left: Sample, right: Sample) -> Verdict:
                 if same is False:
                     return False, 0
                 need = max(need, more)
+            # the same principal value (arcsin x and pi/2 - arccos x at x = 17) counts when it
+            # is the same at every such point (then they are one complex function)
+            if _point(a, ea, b, eb, sa + sb, left.digits)[0] is True:
+                principal_agree += 1
+            else:
+                principal_all = False
             continue
         if bb and not principal and not _real(b, eb):
             return False, 0  # the answer leaves the reals where the gold is real (ln x, ln|x|)
@@ -199,6 +218,8 @@ def _compare(left: Sample, right: Sample) -> Verdict:
         need = max(need, more)
     if need:
         return None, need
+    if principal_all:
+        agree += principal_agree
     if agree >= (1 if constant else 3):
         return True, 0
     if extreme:
