@@ -1,7 +1,7 @@
 """Numeric probing: evaluate two expressions at the same points and compare the values.
 
 Each variable gets a generic value that depends only on its name and the point (small and
-large, positive and negative, and a point with mixed signs), so one side's values do not
+large, positive and negative, and two points with mixed signs), so one side's values do not
 depend on the other side and are cached: a gold is evaluated once for all its rollouts.
 
 Every value comes with a bound on its rounding error and with the expression's *span* (see
@@ -21,10 +21,12 @@ both sides stay in the reals (``\\sqrt{-x^2-1}`` against ``i\\sqrt{x^2+1}``), th
 principal values are compared at every point, as SymPy and constants are; anything else is
 undecided and goes on to SymPy. Points where telling the values apart would take more than
 MAX_DIGITS digits (``e^{-x^2}`` at large ``x``) are left to the others, and so are points
-that need more than CHEAP_DIGITS when three others agree. Points where a side
-left the reals prove nothing else, so
-``\\ln x^2`` and ``2\\ln x`` agree on their common real domain, and ``\\sqrt{x^2}`` and ``x``
-differ at negative ``x``.
+that need more than CHEAP_DIGITS when three others agree. Where the gold is real and the
+answer is not, the answer is wrong (``\\ln x`` for ``\\ln|x|``); where the gold left the reals,
+the point proves nothing else (an answer may be defined on more than the gold's domain:
+``\\ln x^2`` for ``2\\ln x``) unless the principal values agree at every such point; and
+``\\sqrt{x^2}`` and ``x`` differ at negative ``x``. Floor and ceiling of a variable jump at
+integers, where no point looks: probing never proves them equal.
 """
 
 from __future__ import annotations
