@@ -3,107 +3,44 @@
 Verdicts are three-valued: True, False, or None (undecided by the in-process tiers). An
 undecided comparison is re-run in a worker process with SymPy as the ``oracle`` for scalar
 pairs; everything else (sets, tuples, intervals, relations) is decided here, the same way in
-both places. Scalars go through: equal canonical keys, exact rationals (with the rescaling
-units ``%``, cents and degrees, and the rounded-gold rule), numeric probing, then the oracle.
+both places. Scalars go through :class:`~.scalars.ScalarComparer`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from fractions import Fraction
-
-from graders.checks.math.exact import TooLarge, Undefined, exact, huge_equal
+from graders.checks.math.exact import TooLarge
 from graders.checks.math.nodes import (
     Add,
-    BaseNum,
-    Const,
     FiniteSet,
-    Interval,
     Matrix,
-    Mul,
     Node,
-    Num,
-    PlusMinus,
     Rel,
     Seq,
-    SetOp,
     Sym,
     Text,
     Tup,
-    Unit,
     neg,
-    walk,
 )
-from graders.checks.math.probe import numeric_equal, numeric_value, proportional, symbols
-from graders.checks.math.sets import Region, canonical, endpoint_infinity, is_setlike, region
+from graders.checks.math.probe import proportional, symbols
+from graders.checks.math.scalars import ScalarComparer
+from graders.checks.math.sets import Region, canonical, is_setlike, region
+from graders.checks.math.tiers import TIERS, Options, Verdict
+from graders.checks.math.units import clash
 from graders.checks.math.values import as_matrix, expand, flip, labelled, value_of
 
 __all__ = ["TIERS", "Comparer", "Options", "Verdict"]
 
-Oracle = Callable[[Node, Node], "bool | None"]
-TIERS = ("string", "structure", "exact", "numeric", "sympy")
 
-"""Multi-valued answers (lists, sets, ``\\pm``) with more values are not expanded."""
-
-
-@dataclass(frozen=True, slots=True)
-class Options:
-    """The comparison settings of a ``math`` grader."""
-
-    percent: str = "either"
-    rounded_gold: bool = True
-    inequalities: bool = True
-
-
-@dataclass(slots=True)
-class Verdict:
-    equal: bool | None
-    reason: str
-    tier: str = "structure"
-
-
-_NOT_SCALAR = (Rel, Interval, SetOp, FiniteSet, Tup, Seq, Matrix, Text, PlusMinus)
-
-
-def _scalar(node: Node) -> bool:
-    """One value all the way down (``-[0, 1)`` is not: it has an interval inside)."""
-    return not any(isinstance(n, _NOT_SCALAR) for n in walk(node))
-
-
-def _plain(node: Node) -> Node:
-    """Without units that do not rescale (``25^\\circ \\text{C}`` is ``25^\\circ``)."""
-    while isinstance(node, Unit) and node.unit not in ("%", "cents", "deg"):
-        node = node.body
-    return node
-
-
-def _dollars(node: Node) -> bool:
-    """Marked as an amount of dollars (``\\$5``, ``5 \\text{ dollars}``)."""
-    return isinstance(node, Unit) and node.unit in ("dollars", "dollar")
-
-
-def _has_pi(node: Node) -> bool:
-    return any(n == Const("pi") for n in walk(node))
-
-
-class Comparer:
+class Comparer(ScalarComparer):
     """One comparison of a gold and an answer; remembers the highest tier it needed."""
-
-    def __init__(self, options: Options, oracle: Oracle | None = None) -> None:
-        self.options = options
-        self.oracle = oracle
-        self.tier = "structure"
-        self.too_large = False
-
-    def used(self, tier: str) -> None:
-        if TIERS.index(tier) > TIERS.index(self.tier):
-            self.tier = tier
 
     # -- answers ----------------------------------------------------------------------------------
 
     def answers(self, gold: Node, pred: Node) -> Verdict:
         """The verdict for a whole answer."""
+        unlike = clash(gold, pred)
+        if unlike is not None:
+            return Verdict(False, unlike)
         if gold.key() == pred.key():
             return Verdict(True, "same answer")
         named = self.named_values(gold, pred)
@@ -283,115 +220,6 @@ class Comparer:
 
     # -- scalars ----------------------------------------------------------------------------------
 
-    def scalars(self, g: Node, p: Node) -> Verdict:
-        if not (_scalar(g) and _scalar(p)):
-            return Verdict(False, "different kinds of answer")
-        if g.key() == p.key():
-            return Verdict(True, "same expression")
-        if isinstance(g, BaseNum) or isinstance(p, BaseNum):
-            return self.numerals(g, p)
-        outcome: bool | None = False
-        for a, b in self.readings(g, p):
-            verdict = self.value_pair(a, b)
-            if verdict is True:
-                return Verdict(True, "equal", self.tier)
-            if verdict is None:
-                outcome = None
-        return Verdict(outcome, "undecided" if outcome is None else "different values", self.tier)
-
-    def readings(self, g: Node, p: Node) -> list[tuple[Node, Node]]:
-        """Pairs to compare once ``%``, cents and degrees are read as numbers."""
-        g_dollars, p_dollars = _dollars(g), _dollars(p)
-        g, p = _plain(g), _plain(p)
-        gu = g.unit if isinstance(g, Unit) and g.unit in ("%", "cents", "deg") else ""
-        pu = p.unit if isinstance(p, Unit) and p.unit in ("%", "cents", "deg") else ""
-        if gu == pu:
-            return [(g.body, p.body) if gu else (g, p)]  # type: ignore[attr-defined]
-        golds = self._unit_values(g, gu, p, p_dollars)
-        return [(a, b) for a in golds for b in self._unit_values(p, pu, g, g_dollars)]
-
-    def _unit_values(self, node: Node, unit: str, other: Node, dollars: bool) -> list[Node]:
-        """The values ``node`` may stand for: a bare number against cents may count cents
-        or dollars (datasets store golds without units), but against dollars only dollars."""
-        if not unit:
-            return [node]
-        assert isinstance(node, Unit)
-        body = node.body
-        if unit == "deg":
-            if _has_pi(other):
-                return [Mul((body, Const("pi"), Num(Fraction(1, 180))))]
-            return [body]
-        scaled = Mul((body, Num(Fraction(1, 100))))
-        mode = self.options.percent if unit == "%" else ("fraction" if dollars else "either")
-        if mode == "as_written":
-            return [body]
-        return [scaled] if mode == "fraction" else [body, scaled]
-
-    def value_pair(self, g: Node, p: Node) -> bool | None:
-        ends = (endpoint_infinity(g), endpoint_infinity(p))
-        if ends != (0, 0):
-            return ends[0] == ends[1]
-        try:
-            self.used("exact")
-            eg, ep = exact(g), exact(p)
-        except Undefined:
-            return False
-        except TooLarge:
-            same = huge_equal(g, p)
-            if same is not None:
-                return same
-            self.too_large = True
-            eg = ep = None
-        if eg is not None and ep is not None:
-            if eg == ep:
-                return True
-            return self.rounded(g, p, ep)
-        if ep is None and self.rounded(g, p, None):
-            return True
-        self.used("numeric")
-        try:
-            verdict = numeric_equal(g, p)
-        except TooLarge:
-            self.too_large = True
-            return None
-        if verdict is not None or self.oracle is None or self.too_large:
-            return verdict
-        self.used("sympy")
-        return self.oracle(g, p)
-
-    def rounded(self, g: Node, p: Node, value: Fraction | None) -> bool:
-        """The gold is a rounded decimal and the answer's exact value rounds to it."""
-        if not (self.options.rounded_gold and isinstance(g, Num) and g.places):
-            return False
-        if isinstance(p, Num) and p.places is not None:
-            return False  # a decimal answer is compared exactly
-        if value is None:
-            approx = numeric_value(p)
-            if approx is None or abs(approx.imag) > 1e-12:
-                return False
-            value = Fraction(approx.real)
-        step = Fraction(1, 10**g.places)
-        halves = (abs(value) / step) + Fraction(1, 2)
-        rounded = (halves.numerator // halves.denominator) * step
-        return (rounded if value >= 0 else -rounded) == g.value
-
-    def numerals(self, g: Node, p: Node) -> Verdict:
-        """``204_5``: written in the base asked for; a decimal answer must show the digits."""
-
-        def digits(node: Node) -> str | None:
-            if isinstance(node, BaseNum):
-                return node.digits.lstrip("0") or "0"
-            if isinstance(node, Num) and node.value.denominator == 1 and node.value >= 0:
-                return str(node.value.numerator)
-            return None
-
-        if isinstance(p, BaseNum) and not (isinstance(g, BaseNum) and g.base == p.base):
-            value = int(g.digits, g.base) if isinstance(g, BaseNum) else _integer(g)
-            same = value == int(p.digits, p.base)
-        else:
-            same = digits(g) is not None and digits(g) == digits(p)
-        return Verdict(same, "same numeral" if same else "different numerals")
-
 
 def _renamed(gold: Node, pred: Node) -> Verdict | None:
     """``y = 3`` for ``x = 3``: a value given for another variable is wrong."""
@@ -403,12 +231,6 @@ def _renamed(gold: Node, pred: Node) -> Verdict | None:
     names = isinstance(gold.items[0], Sym) and isinstance(pred.items[0], Sym)
     if names and not symbols(gv) and not symbols(pv):
         return Verdict(False, f"the answer gives {pred.items[0].key()}, not {gold.items[0].key()}")
-    return None
-
-
-def _integer(node: Node) -> int | None:
-    if isinstance(node, Num) and node.value.denominator == 1:
-        return node.value.numerator
     return None
 
 

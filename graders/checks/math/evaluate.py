@@ -135,6 +135,23 @@ class Floats:
         return x
 
 
+def _rational(node: Node) -> Fraction | None:
+    """A small rational exponent, written ``1/3`` or ``\\frac{2}{3}`` as well as ``0.5``."""
+    if isinstance(node, Num):
+        return node.value
+    if isinstance(node, Mul) and len(node.args) == 2:
+        top, bottom = node.args
+        if (
+            isinstance(top, Num)
+            and isinstance(bottom, Pow)
+            and isinstance(bottom.base, Num)
+            and bottom.exp == Num(Fraction(-1))
+            and bottom.base.value
+        ):
+            return top.value / bottom.base.value
+    return None
+
+
 class Evaluator:
     """Evaluates nodes with one backend; ``evaluate`` gives a value and its error bound, and
     the attributes describe the last evaluation (since :meth:`reset`)."""
@@ -222,13 +239,17 @@ class Evaluator:
         b = self.b
         base, eb = self.evaluate(node.base, env)
         exp_node = node.exp
-        if isinstance(exp_node, Num) and exp_node.value.denominator > 1 and base.imag == 0:
-            # a real root (odd roots of negative numbers; any root of a positive one, where
-            # it is the principal value): cheaper than exp(log) at many digits
-            frac = exp_node.value
-            if base.real > 0 or (base.real < 0 and frac.denominator % 2 == 1):
-                value = b.real_root(base.real, frac.numerator, frac.denominator)
-                return self._rounded(value, abs(float(frac) * value / base) * eb, 4)
+        frac = _rational(exp_node)
+        # a real root (odd roots of negative numbers; any root of a positive one, where it is
+        # the principal value): cheaper than exp(log) at many digits
+        if (
+            frac is not None
+            and frac.denominator > 1
+            and base.imag == 0
+            and (base.real > 0 or (base.real < 0 and frac.denominator % 2 == 1))
+        ):
+            value = b.real_root(base.real, frac.numerator, frac.denominator)
+            return self._rounded(value, abs(float(frac) * value / base) * eb, 4)
         exp, ee = self.evaluate(exp_node, env)
         if base == 0:
             if exp.real <= 0:
@@ -301,6 +322,9 @@ class Evaluator:
         args = [v for v, _ in pairs]
         if name in b.funcs:
             f, (x, ex) = b.funcs[name], pairs[0]
+            if name == "tanh":  # tanh y is 1 - 2e^{-2y}: that many digits hide behind the 1
+                hidden = min(2 * abs(float(x.real)) / math.log(10), 10.0 * MAX_LOG10)
+                self.span += max(0.0, hidden - SPAN_FREE)
             if name in _LIPSCHITZ or name in _POLES:
                 if x != 0 and b.log10abs(x) > MAX_TRIG_LOG10:
                     raise TooCostly("a periodic function of a huge argument")

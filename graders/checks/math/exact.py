@@ -10,6 +10,7 @@ of its result and raises :class:`TooLarge` past :data:`MAX_BITS`, so ``9^{9^9}``
 from __future__ import annotations
 
 import math
+from collections import Counter
 from fractions import Fraction
 from functools import cache, lru_cache
 
@@ -228,23 +229,34 @@ def _terms(node: Node) -> list[Node]:
 
 def huge_equal(left: Node, right: Node) -> bool | None:
     """Compare values too large to compute by their structure: ``9^{9^9}`` is
-    ``3^{2·9^9}``, and ``10^{10^{10}} + 1`` differs from ``10^{10^{10}}`` by 1."""
+    ``3^{2·9^9}``, and ``10^{10^{10}} + 1`` differs from ``10^{10^{10}}`` by 1. Terms common
+    to both sides cancel one for one (``A + A`` is not ``A``); what is left must be exact."""
     try:
         a, b = _power_form(left), _power_form(right)
         if a is not None and b is not None:
             return a == b
-        lt, rt = _terms(left), _terms(right)
-        common = {t.key() for t in lt} & {t.key() for t in rt}
-        if not common:
+        lt, rt = Counter(t.key() for t in _terms(left)), Counter(t.key() for t in _terms(right))
+        if not lt & rt:
             return None
-        rest_l = [t for t in lt if t.key() not in common]
-        rest_r = [t for t in rt if t.key() not in common]
+        rest_l = [t for t in _terms(left) if _take(lt, rt, t.key())]
+        rest_r = [t for t in _terms(right) if _take(rt, lt, t.key())]
+        for rest, other in ((rest_l, rest_r), (rest_r, rest_l)):
+            if not other and rest and all(_power_form(t) is not None for t in rest):
+                return False  # what is left is a sum of positive powers, nothing on the other side
         lv = [exact(t) for t in rest_l]
         rv = [exact(t) for t in rest_r]
     except (TooLarge, Undefined):
         return None
-    if any(v is None for v in lv + rv) or len(lt) != len(set(t.key() for t in lt)):
+    if any(v is None for v in lv + rv):
         return None
     return sum((v for v in lv if v is not None), Fraction(0)) == sum(
         (v for v in rv if v is not None), Fraction(0)
     )
+
+
+def _take(own: Counter[str], other: Counter[str], key: str) -> bool:
+    """Whether a term with this key is left over once common terms cancel one for one."""
+    if own[key] > other[key]:
+        own[key] -= 1
+        return True
+    return False

@@ -47,9 +47,11 @@ from graders.checks.math.nodes import (
 )
 from graders.checks.math.tables import CLOSERS
 from graders.checks.math.words import (
+    OPERATION_WORDS,
     SCALES,
     SHORT_UNITS,
     UNIT_KIND,
+    UNIT_POWERS,
     is_text_answer,
 )
 from graders.checks.numbers import words_to_number
@@ -145,10 +147,17 @@ class _Parser:
             self.take()
             if word in SCALES and isinstance(node, Num):
                 node = Num(node.value * SCALES[word])
+            elif word in UNIT_POWERS and isinstance(node, Unit):
+                node = Unit(node.body, f"{node.unit}^{UNIT_POWERS[word]}")  # feet squared
+            elif word in OPERATION_WORDS:
+                node = OPERATION_WORDS[word](node)  # 7 squared is 49, not 7 of a unit
             else:
                 node = Unit(node, UNIT_KIND.get(word, word))
-            if self.at("op", "^") and self.peek(1) is not None:
+            power = self.peek(1)
+            if self.at("op", "^") and power is not None:
                 self.i += 2  # cm^2: the power belongs to the unit
+                if isinstance(node, Unit):
+                    node = Unit(node.body, f"{node.unit}^{power.text}")
 
     def relation(self) -> Node:
         items = [self.set_expr()]

@@ -1,7 +1,7 @@
 """Numeric probing: evaluate two expressions at the same points and compare the values.
 
 Each variable gets a generic value that depends only on its name and the point (small and
-large, positive and negative, and a point with mixed signs), so one side's values do not
+large, positive and negative, and two points with mixed signs), so one side's values do not
 depend on the other side and are cached: a gold is evaluated once for all its rollouts.
 
 Every value comes with a bound on its rounding error and with the expression's *span* (see
@@ -21,10 +21,12 @@ both sides stay in the reals (``\\sqrt{-x^2-1}`` against ``i\\sqrt{x^2+1}``), th
 principal values are compared at every point, as SymPy and constants are; anything else is
 undecided and goes on to SymPy. Points where telling the values apart would take more than
 MAX_DIGITS digits (``e^{-x^2}`` at large ``x``) are left to the others, and so are points
-that need more than CHEAP_DIGITS when three others agree. Points where a side
-left the reals prove nothing else, so
-``\\ln x^2`` and ``2\\ln x`` agree on their common real domain, and ``\\sqrt{x^2}`` and ``x``
-differ at negative ``x``.
+that need more than CHEAP_DIGITS when three others agree. Where the gold is real and the
+answer is not, the answer is wrong (``\\ln x`` for ``\\ln|x|``); where the gold left the reals,
+the point proves nothing else (an answer may be defined on more than the gold's domain:
+``\\ln x^2`` for ``2\\ln x``) unless the principal values agree at every such point; and
+``\\sqrt{x^2}`` and ``x`` differ at negative ``x``. Floor and ceiling of a variable jump at
+integers, where no point looks: probing never proves them equal.
 """
 
 from __future__ import annotations
@@ -40,13 +42,25 @@ from typing import Any
 
 from graders.checks.math.evaluate import Evaluator, Floats, Huge, TooCostly, Unevaluable
 from graders.checks.math.exact import TooLarge
-from graders.checks.math.nodes import Node, Sym, walk
+from graders.checks.math.nodes import Func, Node, Sym, walk
 
-__all__ = ["MAX_DIGITS", "numeric_equal", "numeric_value", "proportional", "symbols"]
+__all__ = ["MAX_DIGITS", "numeric_equal", "numeric_value", "proportional", "stepwise", "symbols"]
 
-_BASES = (0.5772156649, 1.4142135624, 17.3205080757, -0.8660254038, -13.0384048104, 3.3166247904)
-"""One base value per point: small, moderate and large, positive and negative (the last point
-gives variables mixed signs), so ``|x - 10|`` and ``10 - x`` are told apart."""
+_BASES = (
+    0.5772156649,
+    1.4142135624,
+    17.3205080757,
+    -0.8660254038,
+    -13.0384048104,
+    3.3166247904,
+    0.2971277843,
+)
+"""One base value per point: small, moderate and large, positive and negative (the last two
+points give variables mixed signs), so ``|x - 10|`` and ``10 - x`` are told apart."""
+_MIXED = {5: 0, 6: 1}
+"""Points where a variable's sign is flipped by one bit of its name's hash: two bits, so
+that the common names (``x`` and ``y``, too) have opposite signs at one point at least and
+``|xy|`` is told from ``xy``; the last point is below one in size (``|\\ln|x||``)."""
 
 
 MAX_DIGITS = 2000
@@ -56,6 +70,7 @@ CHEAP_DIGITS = 100
 evaluated only when three other points do not already agree: a difference they could show is
 an analytic one, which the moderate points show too, unless it hides behind a tiny term,
 which widens the span at every point."""
+_STEPS = frozenset({"floor", "ceil"})
 GUARD = 9
 """Agreement to ``span + GUARD`` digits counts as equality (and a chance agreement of
 unequal expressions to that many digits at every point as implausible)."""
@@ -67,7 +82,7 @@ def symbols(node: Node) -> list[str]:
 
 def _value(name: str, k: int) -> complex:
     spread = (zlib.crc32(f"{k}:{name}".encode()) % 100_003) / 100_003
-    sign = -1 if k == len(_BASES) - 1 and zlib.crc32(name.encode()) % 2 else 1
+    sign = -1 if k in _MIXED and zlib.crc32(name.encode()) >> _MIXED[k] & 1 else 1
     return complex(_BASES[k] * (1 + spread) * sign)
 
 
@@ -172,18 +187,27 @@ def _compare(left: Sample, right: Sample) -> Verdict:
     constant = len(left.values) == len(right.values) == 1
     principal = not constant and _nowhere_real(left, right)
     agree, need, extreme = 0, 0, 0
+    principal_agree, principal_all = 0, True
     for k in _pairs(left, right):
         a, ea, sa, ba, la = left.at(k)
         b, eb, sb, bb, lb = right.at(k)
         if a is None or b is None:
             continue
-        if (ba or bb) and not principal:
+        if (ba or bb) and not principal and (ba or not _real(a, ea)):
             if not (la or lb):  # root branches differ by a unit factor: sizes still differ
                 same, more = _point(abs(a), ea, abs(b), eb, sa + sb, left.digits)
                 if same is False:
                     return False, 0
                 need = max(need, more)
+            # the same principal value (arcsin x and pi/2 - arccos x at x = 17) counts when it
+            # is the same at every such point (then they are one complex function)
+            if _point(a, ea, b, eb, sa + sb, left.digits)[0] is True:
+                principal_agree += 1
+            else:
+                principal_all = False
             continue
+        if bb and not principal and not _real(b, eb):
+            return False, 0  # the answer leaves the reals where the gold is real (ln x, ln|x|)
         same, more = _point(a, ea, b, eb, sa + sb, left.digits)
         if same is False:
             return False, 0
@@ -196,11 +220,18 @@ def _compare(left: Sample, right: Sample) -> Verdict:
         need = max(need, more)
     if need:
         return None, need
+    if principal_all:
+        agree += principal_agree
     if agree >= (1 if constant else 3):
         return True, 0
     if extreme:
         return None, extreme
     return (True if agree >= (1 if constant else 2) else None), 0
+
+
+def _real(z: Any, err: Any) -> bool:
+    """Real within its error bound."""
+    return bool(abs(z.imag) <= 100 * err + 1e-12 * abs(z))
 
 
 def _nowhere_real(left: Sample, right: Sample) -> bool:
@@ -235,10 +266,19 @@ def _escalate(left: Node, right: Node, decide: Callable[[Sample, Sample], Verdic
             raise TooLarge(f"telling these apart needs more than {MAX_DIGITS} digits")
 
 
+def stepwise(node: Node) -> bool:
+    """Whether the node jumps where no probe point looks: ``\\lfloor x \\rfloor`` is constant
+    between integers and the points are never integers, so ``\\lceil x \\rceil`` and
+    ``\\lfloor x \\rfloor + 1`` agree at every point. Probing can tell such nodes apart from
+    others, but not prove them equal."""
+    return any(isinstance(n, Func) and n.name in _STEPS and symbols(n) for n in walk(node))
+
+
 def numeric_equal(left: Node, right: Node) -> bool | None:
     """Whether two scalar expressions are equal by probing; None when undecided; raises
     TooLarge when it would take more than MAX_DIGITS digits to tell."""
-    return _escalate(left, right, _compare)
+    verdict = _escalate(left, right, _compare)
+    return None if verdict and (stepwise(left) or stepwise(right)) else verdict
 
 
 def numeric_value(node: Node) -> complex | None:
@@ -269,7 +309,11 @@ def proportional(left: Node, right: Node) -> tuple[bool | None, int]:
         for k in _pairs(a_s, b_s):
             a, ea, sa, ba, _ = a_s.at(k)
             b, eb, sb, bb, _ = b_s.at(k)
-            if a is None or b is None or ((ba or bb) and not constant):
+            if a is None or b is None:
+                continue
+            if bb and not (ba or constant) and _real(a, ea) and not _real(b, eb):
+                return False, 0  # the answer leaves the reals where the gold is real
+            if (ba or bb) and not constant:
                 continue
             a_zero, b_zero = abs(a) <= 100 * ea, abs(b) <= 100 * eb
             if a_zero and b_zero:
@@ -294,4 +338,6 @@ def proportional(left: Node, right: Node) -> tuple[bool | None, int]:
         return True, 0
 
     same = _escalate(left, right, decide)
+    if same and (stepwise(left) or stepwise(right)):
+        return None, 0
     return same, sign[0] if same else 0

@@ -2,15 +2,27 @@
 
 Units that do not rescale (``cm``, ``apples``, ``dollars``) are stripped; ``%``/``percent``,
 ``cents`` and ``degrees`` are kept because they change the value; ``thousand``, ``million`` ...
-multiply. Number words (``seven``, ``twenty-one``) are read by
-:func:`graders.checks.numbers.words_to_number`.
+multiply; ``squared``, ``cubed`` and ``factorial`` apply to the number. Number words
+(``seven``, ``twenty-one``) are read by :func:`graders.checks.numbers.words_to_number`.
 """
 
 from __future__ import annotations
 
-from graders.checks.math.lexer import FUNCTIONS, Tok
+from collections.abc import Callable
+from fractions import Fraction
 
-__all__ = ["PERCENT", "SCALES", "SHORT_UNITS", "UNIT_KIND", "is_text_answer"]
+from graders.checks.math.lexer import FUNCTIONS, Tok
+from graders.checks.math.nodes import Func, Node, Num, Pow
+
+__all__ = [
+    "OPERATION_WORDS",
+    "PERCENT",
+    "SCALES",
+    "SHORT_UNITS",
+    "UNIT_KIND",
+    "UNIT_POWERS",
+    "is_text_answer",
+]
 
 PERCENT = frozenset({"percent", "percents", "pct", "percentage", "per cent"})
 SCALES: dict[str, int] = {
@@ -51,6 +63,15 @@ SHORT_UNITS = frozenset(
 UNIT_KIND: dict[str, str] = {w: "%" for w in PERCENT}
 UNIT_KIND.update({"cents": "cents", "cent": "cents", "degrees": "deg", "degree": "deg"})
 UNIT_KIND.update({"deg": "deg", "circ": "deg"})
+
+OPERATION_WORDS: dict[str, Callable[[Node], Node]] = {
+    "squared": lambda node: Pow(node, Num(Fraction(2))),
+    "cubed": lambda node: Pow(node, Num(Fraction(3))),
+    "factorial": lambda node: Func("factorial", (node,)),
+}
+"""Words after a quantity that change its value (after a unit, ``feet squared``, they are
+part of the unit)."""
+UNIT_POWERS = {"squared": "2", "cubed": "3"}
 
 _MATH_WORDS = FUNCTIONS | {"pi", "inf", "infty", "infinity", "and", "or"}
 
