@@ -5,10 +5,10 @@ grading process, whose size would make every fork slow. Its worker is kept on on
 each run it forks starts on the CPU the worker then sleeps on, and the worker wakes where the
 run ended, instead of each hand-over waking another CPU (on the 2-core development VM, 17%
 more tests a second); each run then lets itself use every CPU. Once bubblewrap reports the
-worker's PID, the slot moves it into the slot's cgroup and sends ``init``. Requests are framed on the
-worker's stdin/stdout; a request that outlives its deadline, a worker that dies or answers
-nonsense marks the slot broken, and a broken slot is killed whole (a SIGKILL to its PID 1 ends
-every process in its namespace) and replaced.
+worker's PID, the slot moves it into the slot's cgroup and sends ``init``. Requests are framed
+on the worker's stdin/stdout; a request that outlives its deadline, a worker that dies or
+answers nonsense marks the slot broken, and a broken slot is killed whole (a SIGKILL to its
+PID 1 ends every process in its namespace) and replaced.
 """
 
 from __future__ import annotations
