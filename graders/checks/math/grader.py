@@ -55,8 +55,9 @@ class Math(ReferenceCheck):
     """When one side has ``%`` and the other not: ``either`` accepts ``12`` or ``0.12`` for
     ``12\\%``; ``as_written`` only ``12``; ``fraction`` only ``0.12``."""
     rounded_gold: bool = True
-    """A decimal gold (``0.33``) accepts an exact answer that rounds to it (``1/3``); decimal
-    answers are always compared exactly, and no relative tolerance is ever applied."""
+    """A decimal gold (``0.33``) accepts an exact answer that rounds to it and that no finite
+    decimal writes (``1/3``, not ``33/100 + 1/1000``); decimal answers are always compared
+    exactly, and no relative tolerance is ever applied."""
     inequalities: bool = True
     """Whether an inequality (``-2 \\le x \\le 7``) may match an interval (``[-2, 7]``)."""
     deadline_s: float = Field(default=5.0, gt=0)

@@ -92,11 +92,18 @@ class ScalarComparer(Tiered):
         return self.oracle(g, p)
 
     def rounded(self, g: Node, p: Node, value: Fraction | None) -> bool:
-        """The gold is a rounded decimal and the answer's exact value rounds to it."""
+        """The gold is a rounded decimal and the answer's exact value rounds to it.
+
+        Only a value that no finite decimal writes (``1/3``, ``\\pi``) can have been rounded
+        to the gold: an answer of ``1/4`` (exactly 0.25) or ``29/100`` for a gold ``0.3`` is a
+        different number, not the value that was rounded.
+        """
         if not (self.options.rounded_gold and isinstance(g, Num) and g.places):
             return False
         if isinstance(p, Num) and p.places is not None:
             return False  # a decimal answer is compared exactly
+        if value is not None and _terminates(value):
+            return False
         if value is None:
             approx = numeric_value(p)
             if approx is None or abs(approx.imag) > 1e-12:
@@ -123,6 +130,13 @@ class ScalarComparer(Tiered):
         else:
             same = digits(g) is not None and digits(g) == digits(p)
         return Verdict(same, "same numeral" if same else "different numerals")
+
+
+def _terminates(value: Fraction) -> bool:
+    """Whether a finite decimal writes the value exactly: its denominator d is 2^a 5^b, so it
+    divides 10^n for n = d's bit length (a modular power: cheap for any size of d)."""
+    d = value.denominator
+    return pow(10, d.bit_length(), d) == 0
 
 
 def _integer(node: Node) -> int | None:
