@@ -32,8 +32,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from graders.checks.code.bindings import Bindings
 from graders.checks.code.compare import short
+from graders.checks.code.helpers import expects_raise
 from graders.checks.code.predicates import inline_predicates
+from graders.checks.code.raises import expected_raise
 from graders.checks.code.skeleton import Skeleton
+from graders.checks.code.syntax import constant_text
 from graders.checks.code.unroll import Unsupported, flatten
 from graders.core.errors import GradeFailure
 
@@ -145,15 +148,18 @@ def _split_statements(statements: list[ast.stmt], setup: list[ast.stmt]) -> tupl
     steps = []
     for stmt in statements:
         text = ast.unparse(stmt)
+        if expects_raise(stmt):
+            raises = expected_raise(stmt, known)
+            steps.append(AssertStep(text, ({"eval": raises.holes[0], "expect": "raise"},), raises))
+            known.ran(stmt)
+            continue
         if not isinstance(stmt, ast.Assert):
             steps.append(AssertStep(text, ({"exec": text},)))
             known.ran(stmt)
             continue
         test, holes, fallbacks = known.split(stmt.test)
         known.ran(stmt)
-        message = stmt.msg.value if isinstance(stmt.msg, ast.Constant) else None
-        message = message if isinstance(message, str) else None
-        skeleton = Skeleton(test, holes, fallbacks, message)
+        skeleton = Skeleton(test, holes, fallbacks, constant_text(stmt.msg))
         runs = tuple(
             {"eval": hole} if fallback is None else {"eval": hole, "else": fallback}
             for hole, fallback in zip(holes, fallbacks, strict=True)

@@ -13,7 +13,15 @@ import ast
 
 from graders.checks.code.syntax import Unsupported, bind_arguments, line, own_scope, stored
 
-__all__ = ["as_assert", "helper_arguments", "helper_call", "holds_assert"]
+__all__ = [
+    "as_assert",
+    "expects_raise",
+    "fails",
+    "helper_arguments",
+    "helper_call",
+    "holds_assert",
+    "pytest_raises",
+]
 
 _BEFORE_RAISE = (ast.Expr, ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Pass)
 """Statements that may come before the ``raise`` of an ``if COND: raise`` (``print(...)``):
@@ -40,9 +48,38 @@ def as_assert(stmt: ast.stmt) -> ast.stmt:
     return ast.copy_location(ast.Assert(test=test, msg=message), stmt)
 
 
+def fails(stmt: ast.stmt) -> bool:
+    """Whether ``stmt`` is a ``raise`` or ``pytest.fail(...)``: where a test must not get."""
+    if isinstance(stmt, ast.Raise):
+        return True
+    call = stmt.value if isinstance(stmt, ast.Expr) else None
+    return isinstance(call, ast.Call) and ast.unparse(call.func) in ("pytest.fail", "fail")
+
+
+def pytest_raises(item: ast.withitem) -> bool:
+    """Whether a ``with`` item is ``pytest.raises(...)`` (or ``raises(...)``)."""
+    call = item.context_expr
+    return isinstance(call, ast.Call) and ast.unparse(call.func) in ("pytest.raises", "raises")
+
+
+def expects_raise(node: ast.AST) -> bool:
+    """Whether ``node`` tests that the program raises (``raises.py``): a ``try`` holding an
+    assert, or a ``raise`` in its body or ``else``; ``with pytest.raises(...)``."""
+    if isinstance(node, ast.With):
+        return any(pytest_raises(item) for item in node.items)
+    if not isinstance(node, ast.Try | ast.TryStar):
+        return False
+    inside = [n for n in ast.walk(node) if isinstance(n, ast.stmt) and n is not node]
+    return any(isinstance(as_assert(n), ast.Assert) for n in inside) or any(
+        fails(s) for s in (*node.body, *node.orelse)
+    )
+
+
 def holds_assert(node: ast.AST) -> bool:
     return any(
-        isinstance(as_assert(n), ast.Assert) for n in ast.walk(node) if isinstance(n, ast.stmt)
+        isinstance(as_assert(n), ast.Assert) or expects_raise(n)
+        for n in ast.walk(node)
+        if isinstance(n, ast.stmt)
     )
 
 

@@ -29,6 +29,11 @@ class Hole:
     instead: Hole | None = None
     """For an argument of a conversion (``len(s)``, ``str(p)``) whose value is not a built-in
     one: the conversion's value, computed by the program (see ``skeleton.CONVERSIONS``)."""
+    classes: tuple[tuple[str, str], ...] = ()
+    """For a hole that raised where the test expects an exception (``raises.py``): the classes
+    of its exception, the exception's own first, as (module, qualified name)."""
+    message: str | None = None
+    """And the exception's ``str()``, when it could be read."""
 
 
 def has_hole(node: ast.AST) -> bool:

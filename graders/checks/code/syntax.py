@@ -16,6 +16,7 @@ __all__ = [
     "Unsupported",
     "assign",
     "bind_arguments",
+    "constant_text",
     "line",
     "loaded",
     "own_scope",
@@ -31,6 +32,12 @@ class Unsupported(ValueError):
 
 def line(node: ast.AST) -> str:
     return f"line {getattr(node, 'lineno', '?')}"
+
+
+def constant_text(node: ast.AST | None) -> str | None:
+    """The value of a constant string (an assert's message), else None."""
+    value = node.value if isinstance(node, ast.Constant) else None
+    return value if isinstance(value, str) else None
 
 
 def stored(node: ast.AST) -> set[str]:

@@ -159,7 +159,16 @@ def _hole(record: dict[str, Any], *, nested: bool = False) -> Hole:
     """A hole's record as the skeleton reads it (its value, or why it has none, and then what its
     conversion gave instead)."""
     if "raised" in record:
-        return Hole(error=Failed("raised", " ".join(str(record["raised"]).split())))
+        error = Failed("raised", " ".join(str(record["raised"]).split()))
+        classes = record.get("classes")
+        if not isinstance(classes, list) or not all(
+            isinstance(c, list) and len(c) == 2 and all(isinstance(p, str) for p in c)
+            for c in classes
+        ):
+            classes = []
+        message = record.get("message")
+        message = message if isinstance(message, str) else None
+        return Hole(error=error, classes=tuple((m, q) for m, q in classes), message=message)
     ok, got, why = _value(record)
     if ok:
         return Hole(got)

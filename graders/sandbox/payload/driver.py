@@ -224,6 +224,34 @@ def _raised(exc: Exception) -> str:
     return text[:500]
 
 
+def _text(value: Any, limit: int) -> str | None:
+    """A plain copy of a string the program made (a subclass of str may override anything)."""
+    return str.__getitem__(value, slice(0, limit)) if isinstance(value, str) else None
+
+
+def _caught(exc: Exception) -> dict[str, Any]:
+    """What the grader needs of an exception a test expects: its classes, as (module, qualified
+    name), its own first, and its ``str()`` (the grader decides whether it is the one)."""
+    out: dict[str, Any] = {}
+    try:
+        classes = type(exc).__mro__[:100]
+        names = [(_text(c.__module__, 200), _text(c.__qualname__, 200)) for c in classes]
+        out["classes"] = [
+            [m if m != "builtins" or _PRISTINE_BUILTINS.get(q) is c else "builtins?", q]
+            for c, (m, q) in zip(classes, names, strict=True)
+            if m is not None and q is not None
+        ]  # a class of the program's that only says it is a built-in is not one
+    except Exception:  # a class whose names raise: the grader matches none
+        pass
+    try:
+        message = _text(str(exc), 10_000)
+    except Exception:
+        message = None
+    if message is not None:
+        out["message"] = message
+    return out
+
+
 def _eval(source: str, scope: dict[str, Any]) -> Any:
     value = eval(_compile_step(source, "eval", scope), scope)  # safe: in the sandbox
     return list(value) if isinstance(value, Iterator) else value  # all(f(x) for x in xs)
@@ -254,7 +282,11 @@ def _asserts(task: dict[str, Any], namespace: dict[str, Any]) -> None:
         try:
             value = _eval(step["eval"], scope)
         except Exception as exc:  # the grader decides whether the assert needed this value
-            emit({"step": index, "raised": _raised(exc)})
+            caught = _caught(exc) if step.get("expect") else {}
+            emit({"step": index, "raised": _raised(exc), **caught})
+            continue
+        if step.get("expect"):  # it should have raised: what it returned does not matter
+            emit({"step": index, "value": None})
             continue
         fallback = step.get("else")
         instead = None if fallback is None else functools.partial(_evaluated, fallback, scope)
