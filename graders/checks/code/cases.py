@@ -12,7 +12,8 @@ of assert strings (MBPP's ``test_list``) and APPS's ``input_output`` object
 
 Assert tests are split here, in the grader: blocks holding asserts are first written out so that
 every assert is a top-level statement (``unroll.py``: ``for`` and ``if`` over the test's own data,
-helpers such as HumanEval's ``check(candidate)``; other blocks with asserts are refused) and
+helpers such as HumanEval's ``check(candidate)``; a ``try`` that expects an exception is
+decided over the call's exception, ``raises.py``; other blocks with asserts are refused) and
 the test's predicates written into the asserts that call them (``predicates.py``), then
 each ``assert`` becomes a skeleton the grader evaluates and holes, the expressions only the
 program can compute, whose values the sandbox sends back (``skeleton.py``), the names the test
@@ -34,7 +35,7 @@ from graders.checks.code.bindings import Bindings
 from graders.checks.code.compare import short
 from graders.checks.code.helpers import expects_raise
 from graders.checks.code.predicates import inline_predicates
-from graders.checks.code.raises import expected_raise
+from graders.checks.code.raises import expected_raise, without_pytest
 from graders.checks.code.skeleton import Skeleton
 from graders.checks.code.syntax import constant_text
 from graders.checks.code.unroll import Unsupported, flatten
@@ -146,7 +147,7 @@ def _split_statements(statements: list[ast.stmt], setup: list[ast.stmt]) -> tupl
             known.split(stmt.test)
         known.ran(stmt)
     steps = []
-    for stmt in statements:
+    for stmt in without_pytest(statements):
         text = ast.unparse(stmt)
         if expects_raise(stmt):
             raises = expected_raise(stmt, known)

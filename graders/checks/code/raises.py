@@ -36,12 +36,12 @@ from dataclasses import dataclass
 from graders.checks.code.bindings import Bindings
 from graders.checks.code.compare import short
 from graders.checks.code.guarded import Failed
-from graders.checks.code.helpers import as_assert, fails, pytest_raises
+from graders.checks.code.helpers import as_assert, expects_raise, fails, pytest_raises
 from graders.checks.code.interpret import Hole
 from graders.checks.code.skeleton import Skeleton
-from graders.checks.code.syntax import Unsupported, constant_text, line
+from graders.checks.code.syntax import Unsupported, constant_text, line, loaded
 
-__all__ = ["Raises", "expected_raise"]
+__all__ = ["Raises", "expected_raise", "without_pytest"]
 
 MESSAGE = "_graders_message"
 """The name ``str(e)`` goes by in an ``except`` clause's asserts: their only hole."""
@@ -263,3 +263,21 @@ def expected_raise(stmt: ast.stmt, known: Bindings) -> Raises:
         )
     hole = ast.unparse(value)
     return Raises(ast.Name(id="0", ctx=ast.Load()), (hole,), (None,), None, handlers, unraised)
+
+
+def without_pytest(statements: list[ast.stmt]) -> list[ast.stmt]:
+    """The statements less ``import pytest`` (``from pytest import raises``) where only the
+    forms the grader decides use it: the sandbox need not have pytest."""
+
+    def imports(stmt: ast.stmt) -> set[str]:
+        if isinstance(stmt, ast.Import) and all(a.name == "pytest" for a in stmt.names):
+            return {a.asname or a.name for a in stmt.names}
+        if isinstance(stmt, ast.ImportFrom) and stmt.module == "pytest" and not stmt.level:
+            return {a.asname or a.name for a in stmt.names}
+        return set()
+
+    names = set().union(*(imports(s) for s in statements))
+    others = [s for s in statements if not imports(s) and not expects_raise(s)]
+    if not names or names & set().union(*(loaded(s) for s in others)):
+        return statements
+    return [s for s in statements if not imports(s)]

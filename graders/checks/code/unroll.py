@@ -13,10 +13,12 @@ in the grader, where their control flow depends only on the test's own data:
 * ``if`` whose condition the grader computes keeps the branch taken;
 * a top-level ``def`` holding asserts (HumanEval's ``def check(candidate)``) is a helper: each
   statement ``check(f)`` becomes a copy of its body, its parameters replaced by the arguments;
-* ``if COND: raise ...`` is the assert it means, ``assert not COND`` (``helpers.py``).
+* ``if COND: raise ...`` is the assert it means, ``assert not COND`` (``helpers.py``);
+* a ``try`` (or ``with pytest.raises``) that tests that the program raises stays one statement,
+  which the grader decides over the call's exception (``raises.py``).
 
 A block with asserts that cannot be written out this way (a condition or loop over values only
-the program computes, ``while``, ``with``, ``try``, a helper used other than as a statement of
+the program computes, ``while``, ``with``, a helper used other than as a statement of
 its own) is refused with :class:`Unsupported`, which the grader reports as a bad test: running
 it in the program's process is what this module exists to avoid. Blocks without asserts run in
 the sandbox as they are. A loop value is the test's literal, not an object the program may have

@@ -145,6 +145,24 @@ def test_a_try_that_only_guards_setup_still_runs_in_the_sandbox() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("source", "runs"),
+    [
+        (f"import pytest\n{WITH}", [({"eval": "f(-1)", "expect": "raise"},)]),
+        (f"from pytest import raises\n{WITH}", [({"eval": "f(-1)", "expect": "raise"},)]),
+        (  # pytest used where the sandbox runs it: the import stays
+            f"import pytest\n{WITH}\nassert f(1) == pytest.approx(1)",
+            [({"exec": "import pytest"},), ({"eval": "f(-1)", "expect": "raise"},),
+             ({"eval": "f(1)"}, {"eval": "pytest.approx(1)"})],
+        ),
+    ],
+)  # fmt: skip
+def test_imports_of_pytest_only_for_the_graders_forms_are_dropped(
+    source: str, runs: list[tuple[dict[str, str], ...]]
+) -> None:
+    assert [step.runs for step in assert_steps(source)] == runs
+
+
 PROGRAMS = {
     "raises": "def f(x):\n    if x < 0:\n        raise ValueError('negative input')\n    return x",
     "returns": "def f(x):\n    return -x",
@@ -153,7 +171,14 @@ PROGRAMS = {
     "    if x < 0:\n        raise Negative('negative input')\n    return x",
     "other message": "def f(x):\n    if x < 0:\n        raise ValueError('bad')\n    return x",
 }
-TESTS: list[Any] = [TRY, ELSE, MESSAGE, WITH, "assert f(2) == 2", "assert f(-2) == 2"]
+TESTS: list[Any] = [
+    TRY,
+    ELSE,
+    MESSAGE,
+    f"import pytest\n{WITH}",
+    "assert f(2) == 2",
+    "assert f(-2) == 2",
+]
 
 
 @pytest.mark.parametrize("mode", ["warm", "cold"])
